@@ -1,0 +1,290 @@
+"""From a post's text to its model: every flag use, with nothing lost."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+
+from .components import component_of_container, kubectl_target
+from .fences import find_fences
+from .flags import FLAG_TOKEN, is_truncation, parse_argv
+from .frontmatter import fallback_title, parse_front_matter, slug_from_filename
+from .manifests import ParsedObject, looks_like_yaml, parse_manifests
+from .model import Command, Container, Diagnostic, Fence, FlagUse, Manifest, Origin, Post, Unparsed
+from .prose import END_OF_POST, find_mentions
+from .snippets import SnippetSource, expand_snippets
+from .transcripts import has_prompt, parse_transcript
+
+# Tools recognised at the start of a line in a block without prompts.
+COMMON_TOOLS = frozenset(
+    {"kubectl", "kubeadm", "etcdctl", "etcdutl", "systemctl", "journalctl", "crictl", "docker", "helm", "minikube", "kind"}
+)
+_PS_LINE = re.compile(r"(?:^|\s)(?:/\S*/)?(?P<exe>[\w.-]+)(?P<rest>(?:\s+\S+)*)$")
+_DASH_ITEM = re.compile(r"^\s*-\s+--")
+
+
+def parse_post(
+    path: str,
+    text: str,
+    *,
+    snippets: SnippetSource | None = None,
+    catalog=None,
+) -> Post:
+    """Read the post at ``path`` (a display path) whose file content is ``text``.
+
+    Never raises on content: problems become diagnostics, lines that look like
+    they hold a flag but yield none become ``unparsed`` records.
+    """
+    front, body, first_line, diagnostics = parse_front_matter(path, text)
+    document, snippet_problems = expand_snippets(path, body.splitlines(), first_line, snippets)
+    diagnostics.extend(snippet_problems)
+    fences = find_fences(document)
+    reader = _Reader(path, catalog)
+    for fence in fences:
+        reader.read_fence(fence)
+    code_lines = {i for f in fences for i in range(f.start, f.end + 1)}
+    reader.read_prose(document, code_lines)
+    reader.audit(fences)
+    title = front.title or fallback_title(path, body)
+    return Post(
+        path=path,
+        slug=slug_from_filename(path),
+        front=front,
+        title=title,
+        document=document,
+        fences=fences,
+        commands=tuple(reader.commands),
+        manifests=tuple(reader.manifests),
+        uses=tuple(sorted(reader.uses, key=lambda u: (u.path != path, u.path, u.line))),
+        unparsed=tuple(sorted(reader.unparsed, key=lambda u: (u.path, u.line))),
+        diagnostics=tuple(diagnostics),
+        excerpt=excerpt(document, code_lines),
+    )
+
+
+def excerpt(document, code_lines: Iterable[int], limit: int = 300) -> str:
+    """The first paragraph of prose, as plain text."""
+    skip = set(code_lines)
+    words: list[str] = []
+    for i, line in enumerate(document.lines):
+        stripped = line.strip()
+        if i in skip or END_OF_POST.match(line) or stripped.startswith(("#", "<", "!!!", "???", "--8<--")):
+            if words:
+                break
+            continue
+        if not stripped:
+            if words:
+                break
+            continue
+        if re.match(r"^([*+-]|\d+\.)\s", stripped) and words:
+            break
+        words.append(stripped)
+    text = re.sub(r"`+([^`]*)`+", r"\1", " ".join(words))
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    if len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+class _Reader:
+    def __init__(self, path: str, catalog) -> None:
+        self.path = path
+        self.catalog = catalog
+        self.uses: list[FlagUse] = []
+        self.unparsed: list[Unparsed] = []
+        self.commands: list[Command] = []
+        self.manifests: list[Manifest] = []
+        tools = set(COMMON_TOOLS)
+        if catalog is not None:
+            tools.update(catalog.components)
+        self.known_tools = frozenset(tools)
+        self.executables = frozenset(tools - {"kubectl", "systemctl", "journalctl", "docker", "crictl", "helm"})
+
+    # -- helpers --------------------------------------------------------
+
+    def _takes_value(self, component: str | None):
+        def takes(flag: str) -> bool | None:
+            if self.catalog is None:
+                return None
+            spec = self.catalog.lookup(component, flag)
+            if spec is None:
+                return None
+            return spec.type != "bool"
+
+        return takes
+
+    def _add_argv(self, items, component, kind, block, obj=None, container=None, host=None) -> dict[str, str | None]:
+        flags, _, unparsed = parse_argv(items, self._takes_value(component))
+        self.unparsed.extend(unparsed)
+        seen: dict[str, str | None] = {}
+        for f in flags:
+            self.uses.append(
+                FlagUse(f.origin.path, f.origin.line, block, kind, component, f.flag, f.value, obj, container, host=host)
+            )
+            seen[self._long_name(component, f.flag)] = f.value
+        return seen
+
+    def _long_name(self, component, flag: str) -> str:
+        if self.catalog is not None and not flag.startswith("--"):
+            spec = self.catalog.lookup(component, flag)
+            if spec is not None:
+                return spec.name
+        return flag.lstrip("-")
+
+    # -- code blocks ----------------------------------------------------
+
+    def read_fence(self, fence: Fence) -> None:
+        body = list(zip(fence.origins, fence.body))
+        prompted = any(has_prompt(line) for _, line in body)
+        if not prompted and looks_like_yaml(fence.body):
+            self._read_objects(fence, body, None)
+            return
+        transcript = parse_transcript(fence, self.known_tools)
+        self.unparsed.extend(transcript.unparsed)
+        for command in transcript.commands:
+            self.commands.append(command)
+            seen = self._add_argv(command.items, command.tool, "command", fence.index, host=command.host)
+            if command.output:
+                if looks_like_yaml([t for _, t in command.output]):
+                    hint = kubectl_target(command.argv, seen) if command.tool == "kubectl" else (None, None, None)
+                    source = "kubectl" if command.tool == "kubectl" else "cat"
+                    self._read_objects(fence, list(command.output), hint, source, command.host)
+                else:
+                    self._read_output(fence, command.output, command.host)
+        self._read_output(fence, transcript.output)
+
+    def _read_output(self, fence: Fence, lines, host: str | None = None) -> None:
+        # Output may show a process's command line (ps -ef | grep kube-apiserver).
+        for origin, text in lines:
+            if not FLAG_TOKEN.search(text) or is_truncation(text):
+                continue
+            words = text.split()
+            start = next(
+                (i for i, w in enumerate(words) if w.rsplit("/", 1)[-1] in self.executables),
+                None,
+            )
+            if start is None:
+                self.unparsed.append(
+                    Unparsed(origin.path, origin.line, text, "flag-like text in command output, no known program on the line")
+                )
+                continue
+            component = words[start].rsplit("/", 1)[-1]
+            self._add_argv([(origin, w) for w in words[start + 1 :]], component, "command", fence.index, host=host)
+
+    def _read_objects(self, fence: Fence, lines, hint, source: str = "bare", host: str | None = None) -> None:
+        hint = hint or (None, None, None)
+        for obj in parse_manifests(lines):
+            self._add_object(fence, obj, hint, source, host)
+
+    def _add_object(self, fence: Fence, obj: ParsedObject, hint, source: str, host: str | None) -> None:
+        kind = obj.kind or hint[0]
+        name = obj.name or hint[1]
+        namespace = obj.namespace or hint[2]
+        containers = []
+        for c in obj.containers:
+            component = component_of_container(c, name)
+            containers.append(
+                Container(c.name, component, c.image, c.argv, c.env, c.probes, c.origin)
+            )
+        manifest = Manifest(
+            block=fence.index,
+            origin=obj.origin,
+            kind=kind,
+            name=name,
+            namespace=namespace,
+            truncated=obj.truncated,
+            containers=tuple(containers),
+            host_network=obj.host_network,
+            host_paths=obj.host_paths,
+            source=source,
+        )
+        self.manifests.append(manifest)
+        label = manifest.label
+        for c in containers:
+            argv = list(c.argv)
+            if argv and not argv[0][1].startswith("-"):
+                argv = argv[1:]  # the executable itself
+            self._add_argv(argv, c.component, "manifest", fence.index, label, c.name, host)
+            self._add_env(c, fence.index, label, host)
+        for s in obj.settings:
+            self.uses.append(
+                FlagUse(s.origin.path, s.origin.line, fence.index, "manifest", s.component, "--" + s.name, s.value, label, None, s.spelling, host=host)
+            )
+
+    def _add_env(self, container: Container, block: int, label: str, host: str | None) -> None:
+        if self.catalog is None or container.component is None:
+            return
+        for origin, variable, value in container.env:
+            flag = self.catalog.flag_for_env(container.component, variable)
+            if flag:
+                self.uses.append(
+                    FlagUse(origin.path, origin.line, block, "manifest", container.component, flag, value, label, container.name, variable, host=host)
+                )
+
+    # -- prose ----------------------------------------------------------
+
+    def read_prose(self, document, code_lines: set[int]) -> None:
+        in_post: dict[str, set[str]] = {}
+        for use in self.uses:
+            if use.component:
+                in_post.setdefault(use.name, set()).add(use.component)
+        for mention in find_mentions(document, code_lines):
+            name = mention.flag.lstrip("-")
+            component, ambiguous = self._attribute(name, mention.context, in_post.get(name, set()))
+            self.uses.append(
+                FlagUse(
+                    mention.origin.path,
+                    mention.origin.line,
+                    None,
+                    "prose",
+                    component,
+                    mention.flag,
+                    mention.value,
+                    ambiguous=ambiguous,
+                )
+            )
+
+    def _attribute(self, name: str, context: str, in_post: set[str]) -> tuple[str | None, bool]:
+        named = {c for c in in_post if c in context}
+        if len(named) == 1:
+            return named.pop(), False
+        if len(in_post) == 1:
+            return next(iter(in_post)), False
+        candidates = set(self.catalog.components_with("--" + name)) if self.catalog is not None else set()
+        if in_post:
+            candidates &= in_post
+        named = {c for c in candidates if c in context}
+        if len(named) == 1:
+            return named.pop(), False
+        if len(candidates) == 1:
+            return candidates.pop(), False
+        return None, True
+
+    # -- nothing lost ---------------------------------------------------
+
+    def audit(self, fences: tuple[Fence, ...]) -> None:
+        """Every flag-like line in a block yielded a use or is reported."""
+        covered = {(u.path, u.line) for u in self.uses} | {(u.path, u.line) for u in self.unparsed}
+        for fence in fences:
+            for origin, text in zip(fence.origins, fence.body):
+                if (origin.path, origin.line) in covered or is_truncation(text):
+                    continue
+                if FLAG_TOKEN.search(text) or _DASH_ITEM.match(text) or _prompt_short_flag(text):
+                    self.unparsed.append(
+                        Unparsed(origin.path, origin.line, text, "flag-like text that no reader recognised")
+                    )
+
+
+def _prompt_short_flag(text: str) -> bool:
+    from .transcripts import PROMPT
+
+    m = PROMPT.match(text)
+    return bool(m and re.search(r"(?:^|\s)-[A-Za-z]", m.group("command")))
+
+
+def post_path(docs_dir, file_path) -> str:
+    return PurePosixPath(file_path).relative_to(PurePosixPath(docs_dir)).as_posix()
+
+
+__all__ = ["parse_post", "excerpt", "Origin", "Diagnostic"]

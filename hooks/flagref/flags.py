@@ -1,0 +1,109 @@
+"""Read flags out of an argument vector, the way the programs themselves do."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .model import Origin, Unparsed
+
+LONG_FLAG = re.compile(r"^--(?P<name>[A-Za-z0-9][A-Za-z0-9_.:-]*)(?:=(?P<value>.*))?$", re.S)
+SHORT_FLAG = re.compile(r"^-(?P<name>[A-Za-z0-9?][A-Za-z0-9_-]*)(?:=(?P<value>.*))?$", re.S)
+# A flag-like token anywhere in a line: what the "nothing lost" audit looks for.
+FLAG_TOKEN = re.compile(r"(?:^|(?<=[\s\"'`(\[,=]))--[A-Za-z0-9][A-Za-z0-9_.-]*")
+TRUNCATION = re.compile(
+    r"^\s*(?:#\s*)?(?:-\s+)?(?:[-=_.<\[(]+\s*)?(?:TRUNCATED|truncated|Truncated|snip|SNIP|output truncated|\.\.\.)"
+    r"(?:\s*[-=_.>\])]+)?\s*$"
+)
+
+# Whether a flag takes a value: True, False (boolean) or None (unknown).
+TakesValue = Callable[[str], "bool | None"]
+
+
+@dataclass(frozen=True)
+class ParsedFlag:
+    origin: Origin
+    flag: str  # with dashes
+    value: str | None
+
+
+def is_truncation(line: str) -> bool:
+    """``--TRUNCATED--`` and its close variants, at any indentation."""
+    return bool(TRUNCATION.match(line))
+
+
+def unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
+def parse_argv(
+    items: Sequence[tuple[Origin, str]],
+    takes_value: TakesValue | None = None,
+    *,
+    values_may_follow: bool = True,
+) -> tuple[list[ParsedFlag], list[tuple[Origin, str]], list[Unparsed]]:
+    """Split argv items into flags and positional arguments.
+
+    Handles ``--name=value`` (the value may hold ``=``), ``--name value`` as
+    two items, boolean ``--name``, ``-n value``, ``-v=2`` and ``--`` (end of
+    options). ``takes_value`` tells, for a flag name with dashes, whether it
+    expects a value; when it does not know, a following item that is not a
+    flag is read as the value. Returns (flags, positionals, unparsed).
+    """
+    flags: list[ParsedFlag] = []
+    positional: list[tuple[Origin, str]] = []
+    unparsed: list[Unparsed] = []
+    i = 0
+    options_done = False
+    while i < len(items):
+        origin, raw = items[i]
+        item = raw.strip()
+        i += 1
+        if options_done or not item.startswith("-") or item == "-":
+            positional.append((origin, item))
+            continue
+        if item == "--":
+            options_done = True
+            continue
+        m = LONG_FLAG.match(item) if item.startswith("--") else SHORT_FLAG.match(item)
+        if m is None:
+            unparsed.append(Unparsed(origin.path, origin.line, raw, "not a well-formed flag"))
+            continue
+        flag = ("--" if item.startswith("--") else "-") + m.group("name")
+        value = m.group("value")
+        if value is not None:
+            flags.append(ParsedFlag(origin, flag, unquote(value)))
+            continue
+        wants = takes_value(flag) if takes_value else None
+        if wants is not False and values_may_follow and i < len(items):
+            nxt = items[i][1].strip()
+            if nxt and (not nxt.startswith("-") or _is_number(nxt)) and (wants or _looks_like_value(flag, nxt)):
+                flags.append(ParsedFlag(origin, flag, unquote(nxt)))
+                i += 1
+                continue
+        if wants is True and i >= len(items):
+            unparsed.append(Unparsed(origin.path, origin.line, raw, f"{flag} expects a value and none follows"))
+            flags.append(ParsedFlag(origin, flag, None))
+            continue
+        flags.append(ParsedFlag(origin, flag, None))
+    return flags, positional, unparsed
+
+
+def _is_number(text: str) -> bool:
+    return bool(re.match(r"^-\d+(\.\d+)?$", text))
+
+
+def _looks_like_value(flag: str, nxt: str) -> bool:
+    # Unknown flag followed by a word: a value if it reads like one (a path,
+    # URL, number, key=value...), not a sub-command name.
+    return bool(re.search(r"[/:=.,0-9]", nxt))
+
+
+def split_list(value: str | None) -> list[str]:
+    """Comma-separated values, as Kubernetes and etcd read them."""
+    if not value:
+        return []
+    return [part.strip() for part in value.split(",") if part.strip()]

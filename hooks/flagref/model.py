@@ -1,0 +1,221 @@
+"""Plain records shared by every stage: parse -> model -> checks -> render.
+
+Every record carries the place it came from (``path``, 1-based ``line``) so that
+any diagnostic can name ``path:line``. Paths are as the author knows them:
+relative to the docs directory for posts (``posts/x.md``) and to the project
+for included snippets (``snippets/etcd.yaml``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Origin:
+    """A line of a source file."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A problem found in the content; ``level`` is ``warning`` or ``info``."""
+
+    path: str
+    line: int
+    message: str
+    level: str = "warning"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """What a post says about itself, read tolerantly from Jekyll front matter."""
+
+    title: str | None
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    date: _dt.date | None = None
+    raw: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A post body after snippet expansion, each line paired with its origin."""
+
+    path: str
+    lines: tuple[str, ...]
+    origins: tuple[Origin, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines) + ("\n" if self.lines else "")
+
+
+@dataclass(frozen=True)
+class Fence:
+    """A code block as the site renders it (fenced, or indented by four spaces).
+
+    ``start``/``end`` index ``Document.lines`` (0-based) and point at the
+    opening and closing fence lines; ``body`` is the content with the fence's
+    own indentation removed, ``origins`` one per body line.
+    """
+
+    index: int
+    start: int
+    end: int
+    info: str
+    indent: str
+    body: tuple[str, ...]
+    origins: tuple[Origin, ...]
+    fenced: bool = True
+
+    @property
+    def origin(self) -> Origin:
+        return self.origins[0] if self.origins else Origin("", 0)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One stage of a command typed at a shell prompt."""
+
+    block: int
+    origin: Origin
+    tool: str
+    argv: tuple[str, ...]
+    text: str
+    stage: int = 0
+    output: tuple[tuple[Origin, str], ...] = ()
+    arg_origins: tuple[Origin, ...] = ()  # one per argv item: continuations keep their own line
+    host: str | None = None  # from the prompt: networkandcode@master -> master
+
+    @property
+    def items(self) -> list[tuple[Origin, str]]:
+        origins = self.arg_origins or (self.origin,) * len(self.argv)
+        return list(zip(origins, self.argv))
+
+
+@dataclass(frozen=True)
+class Probe:
+    kind: str  # livenessProbe, readinessProbe, startupProbe
+    host: str | None
+    port: str | None
+    scheme: str | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Container:
+    name: str | None
+    component: str | None
+    image: str | None
+    argv: tuple[tuple[Origin, str], ...]
+    env: tuple[tuple[Origin, str, str | None], ...] = ()
+    probes: tuple[Probe, ...] = ()
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A Kubernetes object (or kubeadm configuration) found in a code block."""
+
+    block: int
+    origin: Origin
+    kind: str | None
+    name: str | None
+    namespace: str | None
+    truncated: bool
+    containers: tuple[Container, ...] = ()
+    host_network: bool | None = None
+    host_paths: tuple[str, ...] = ()
+    source: str = "bare"  # bare | kubectl | cat
+
+    @property
+    def label(self) -> str:
+        """``Pod kube-apiserver-master (kube-system)``, as much as is known."""
+        parts = [self.kind or "object"]
+        if self.name:
+            parts.append(self.name)
+        text = " ".join(parts)
+        if self.namespace:
+            text += f" ({self.namespace})"
+        return text
+
+
+@dataclass(frozen=True)
+class FlagUse:
+    """One flag as written somewhere: a manifest, a typed command or the prose."""
+
+    path: str
+    line: int
+    block: int | None
+    kind: str  # manifest | command | prose
+    component: str | None
+    flag: str  # with its dashes: --etcd-servers, -n
+    value: str | None
+    object: str | None = None
+    container: str | None = None
+    spelling: str | None = None  # when not written as a flag: ETCD_DATA_DIR, extraArgs
+    ambiguous: bool = False
+    host: str | None = None  # the machine the transcript was typed on, when the prompt says
+
+    @property
+    def name(self) -> str:
+        return self.flag.lstrip("-")
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(self.path, self.line)
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    """A line that looks like it holds a flag but yielded none."""
+
+    path: str
+    line: int
+    text: str
+    reason: str
+
+    def diagnostic(self) -> Diagnostic:
+        return Diagnostic(
+            self.path,
+            self.line,
+            f"could not read a flag from {self.text.strip()!r} ({self.reason}); "
+            "write it as --name=value or report the line as a parser bug",
+            level="info",
+        )
+
+
+@dataclass(frozen=True)
+class Post:
+    """Everything the engine knows about one post."""
+
+    path: str
+    slug: str
+    front: FrontMatter
+    title: str
+    document: Document
+    fences: tuple[Fence, ...] = ()
+    commands: tuple[Command, ...] = ()
+    manifests: tuple[Manifest, ...] = ()
+    uses: tuple[FlagUse, ...] = ()
+    unparsed: tuple[Unparsed, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    excerpt: str = ""
+
+    @property
+    def date(self) -> _dt.date | None:
+        return self.front.date
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return self.front.categories

@@ -13,12 +13,25 @@ from .frontmatter import fallback_title, parse_front_matter, slug_from_filename
 from .manifests import ParsedObject, looks_like_yaml, parse_manifests
 from .model import Command, Container, Diagnostic, Fence, FlagUse, Manifest, Origin, Post, Unparsed
 from .prose import END_OF_POST, find_mentions
+from .secrets import is_secret
 from .snippets import SnippetSource, expand_snippets
 from .transcripts import has_prompt, parse_transcript
 
 # Tools recognised at the start of a line in a block without prompts.
 COMMON_TOOLS = frozenset(
-    {"kubectl", "kubeadm", "etcdctl", "etcdutl", "systemctl", "journalctl", "crictl", "docker", "helm", "minikube", "kind"}
+    {
+        "kubectl",
+        "kubeadm",
+        "etcdctl",
+        "etcdutl",
+        "systemctl",
+        "journalctl",
+        "crictl",
+        "docker",
+        "helm",
+        "minikube",
+        "kind",
+    }
 )
 _PS_LINE = re.compile(r"(?:^|\s)(?:/\S*/)?(?P<exe>[\w.-]+)(?P<rest>(?:\s+\S+)*)$")
 _DASH_ITEM = re.compile(r"^\s*-\s+--")
@@ -36,6 +49,10 @@ def parse_post(
     Never raises on content: problems become diagnostics, lines that look like
     they hold a flag but yield none become ``unparsed`` records.
     """
+    if catalog is None:
+        from .catalog import load_catalog
+
+        catalog = load_catalog()
     front, body, first_line, diagnostics = parse_front_matter(path, text)
     document, snippet_problems = expand_snippets(path, body.splitlines(), first_line, snippets)
     diagnostics.extend(snippet_problems)
@@ -46,6 +63,7 @@ def parse_post(
     code_lines = {i for f in fences for i in range(f.start, f.end + 1)}
     reader.read_prose(document, code_lines)
     reader.audit(fences)
+    diagnostics.extend(reader.secret_warnings())
     title = front.title or fallback_title(path, body)
     return Post(
         path=path,
@@ -120,7 +138,9 @@ class _Reader:
         seen: dict[str, str | None] = {}
         for f in flags:
             self.uses.append(
-                FlagUse(f.origin.path, f.origin.line, block, kind, component, f.flag, f.value, obj, container, host=host)
+                FlagUse(
+                    f.origin.path, f.origin.line, block, kind, component, f.flag, f.value, obj, container, host=host
+                )
             )
             seen[self._long_name(component, f.flag)] = f.value
         return seen
@@ -166,7 +186,9 @@ class _Reader:
             )
             if start is None:
                 self.unparsed.append(
-                    Unparsed(origin.path, origin.line, text, "flag-like text in command output, no known program on the line")
+                    Unparsed(
+                        origin.path, origin.line, text, "flag-like text in command output, no known program on the line"
+                    )
                 )
                 continue
             component = words[start].rsplit("/", 1)[-1]
@@ -184,9 +206,7 @@ class _Reader:
         containers = []
         for c in obj.containers:
             component = component_of_container(c, name)
-            containers.append(
-                Container(c.name, component, c.image, c.argv, c.env, c.probes, c.origin)
-            )
+            containers.append(Container(c.name, component, c.image, c.argv, c.env, c.probes, c.origin))
         manifest = Manifest(
             block=fence.index,
             origin=obj.origin,
@@ -209,7 +229,19 @@ class _Reader:
             self._add_env(c, fence.index, label, host)
         for s in obj.settings:
             self.uses.append(
-                FlagUse(s.origin.path, s.origin.line, fence.index, "manifest", s.component, "--" + s.name, s.value, label, None, s.spelling, host=host)
+                FlagUse(
+                    s.origin.path,
+                    s.origin.line,
+                    fence.index,
+                    "manifest",
+                    s.component,
+                    "--" + s.name,
+                    s.value,
+                    label,
+                    None,
+                    s.spelling,
+                    host=host,
+                )
             )
 
     def _add_env(self, container: Container, block: int, label: str, host: str | None) -> None:
@@ -219,7 +251,19 @@ class _Reader:
             flag = self.catalog.flag_for_env(container.component, variable)
             if flag:
                 self.uses.append(
-                    FlagUse(origin.path, origin.line, block, "manifest", container.component, flag, value, label, container.name, variable, host=host)
+                    FlagUse(
+                        origin.path,
+                        origin.line,
+                        block,
+                        "manifest",
+                        container.component,
+                        flag,
+                        value,
+                        label,
+                        container.name,
+                        variable,
+                        host=host,
+                    )
                 )
 
     # -- prose ----------------------------------------------------------
@@ -260,6 +304,21 @@ class _Reader:
         if len(candidates) == 1:
             return candidates.pop(), False
         return None, True
+
+    def secret_warnings(self) -> list[Diagnostic]:
+        out = []
+        for use in self.uses:
+            if is_secret(self.catalog, use.component, use.flag, use.value):
+                who = f"{use.component} {use.flag}" if use.component else use.flag
+                out.append(
+                    Diagnostic(
+                        use.path,
+                        use.line,
+                        f"{who} holds what looks like a secret; the site masks it in tables, the reference and "
+                        "search, but it is in the post's source: if it is real, revoke it and write a placeholder",
+                    )
+                )
+        return out
 
     # -- nothing lost ---------------------------------------------------
 

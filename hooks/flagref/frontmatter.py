@@ -62,9 +62,7 @@ def parse_front_matter(path: str, text: str) -> tuple[FrontMatter, str, int, lis
         if isinstance(loaded, dict):
             raw = loaded
         elif loaded is not None:
-            diagnostics.append(
-                Diagnostic(path, 2, "front matter is not a mapping of key: value lines; ignored it")
-            )
+            diagnostics.append(Diagnostic(path, 2, "front matter is not a mapping of key: value lines; ignored it"))
     key_lines = _key_lines(source or "")
     title = _text(raw.get("title"))
     categories = _names(raw.get("categories", raw.get("category")))
@@ -75,8 +73,7 @@ def parse_front_matter(path: str, text: str) -> tuple[FrontMatter, str, int, lis
             Diagnostic(
                 path,
                 key_lines.get("date", 2),
-                f"front matter date {date_problem}; write it as YYYY-MM-DD. "
-                "Used the date in the file name instead",
+                f"front matter date {date_problem}; write it as YYYY-MM-DD. Used the date in the file name instead",
             )
         )
     if date is None:

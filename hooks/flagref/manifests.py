@@ -107,9 +107,7 @@ def _compose(lines: list[tuple[Origin, str]], truncated: bool) -> ParsedObject |
     containers = tuple(_container(c, at) for c in _find_key_sequences(root, ("containers", "initContainers")))
     settings = tuple(_kubeadm_settings(root, at))
     host_network = _find_scalar(root, "hostNetwork")
-    host_paths = tuple(
-        p for hp in _find_values(root, "hostPath") if (p := _scalar(_get(hp, "path"))) is not None
-    )
+    host_paths = tuple(p for hp in _find_values(root, "hostPath") if (p := _scalar(_get(hp, "path"))) is not None)
     return ParsedObject(
         origin=lines[0][0],
         kind=kind,
@@ -188,7 +186,13 @@ def _container(node: yaml.MappingNode, at) -> Container:
         http = _get(probe, "httpGet")
         if http is not None:
             probes.append(
-                Probe(kind, _scalar(_get(http, "host")), _scalar(_get(http, "port")), _scalar(_get(http, "scheme")), at(probe))
+                Probe(
+                    kind,
+                    _scalar(_get(http, "host")),
+                    _scalar(_get(http, "port")),
+                    _scalar(_get(http, "scheme")),
+                    at(probe),
+                )
             )
     return Container(
         name=_scalar(_get(node, "name")),
@@ -203,7 +207,9 @@ def _container(node: yaml.MappingNode, at) -> Container:
 
 def _kubeadm_settings(root: yaml.MappingNode, at):
     sections = [(_get(root, key), component) for key, component in KUBEADM_SECTIONS.items()]
-    sections.append((_get(_get(_get(root, "etcd"), "local"), "extraArgs") and _get(_get(root, "etcd"), "local"), "etcd"))
+    sections.append(
+        (_get(_get(_get(root, "etcd"), "local"), "extraArgs") and _get(_get(root, "etcd"), "local"), "etcd")
+    )
     for section, component in sections:
         yield from _extra_args(_get(section, "extraArgs"), component, "extraArgs", at)
     registration = _get(root, "nodeRegistration")
@@ -241,7 +247,9 @@ class _Builder:
         self.origin: Origin | None = None
 
     def build(self) -> Container:
-        return Container(self.name, None, self.image, tuple(self.argv), tuple(self.env), tuple(self.probes), self.origin)
+        return Container(
+            self.name, None, self.image, tuple(self.argv), tuple(self.env), tuple(self.probes), self.origin
+        )
 
 
 def _read_lines(lines: list[tuple[Origin, str]], truncated: bool) -> ParsedObject | None:

@@ -153,7 +153,11 @@ def _section(numbered, section, origin, name, diagnostics):
                 break
     if start is None:
         diagnostics.append(
-            Diagnostic(origin.path, origin.line, f"snippet {name!r}: section {section!r} not found; add '--8<-- [start:{section}]'")
+            Diagnostic(
+                origin.path,
+                origin.line,
+                f"snippet {name!r}: section {section!r} not found; add '--8<-- [start:{section}]'",
+            )
         )
         return []
     return numbered[start:end]

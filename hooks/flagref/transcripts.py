@@ -97,7 +97,17 @@ def parse_transcript(fence: Fence, known_tools: frozenset[str] = frozenset()) ->
             if tool:
                 rest = stage[len(stage) - len(args) :]
                 pending.append(
-                    Command(fence.index, origin, tool, tuple(w for _, w in rest), full, n, (), tuple(o for o, _ in rest), host)
+                    Command(
+                        fence.index,
+                        origin,
+                        tool,
+                        tuple(w for _, w in rest),
+                        full,
+                        n,
+                        (),
+                        tuple(o for o, _ in rest),
+                        host,
+                    )
                 )
     flush()
     return Transcript(tuple(commands), tuple(loose_output), tuple(unparsed), prompted)

@@ -1,0 +1,103 @@
+"""Nothing is lost: parsing never raises, and every flag-like line in a block is accounted for.
+
+Checked on every post and fixture, and on arbitrary text with hypothesis.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import DOCS, FIXTURE_DOCS, FIXTURES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flagref.catalog import load_catalog
+from flagref.engine import parse_post
+from flagref.flags import is_truncation
+from flagref.transcripts import PROMPT
+
+CATALOG = load_catalog()
+_LONG = re.compile(r"(?:^|[\s\"'`(\[,=])--[A-Za-z0-9]")
+_DASH_ITEM = re.compile(r"^\s*-\s+--")
+
+
+def flag_like_lines(post):
+    """The lines of the post's blocks that hold a flag-like token (the invariant's subject)."""
+    for fence in post.fences:
+        for origin, text in zip(fence.origins, fence.body):
+            if is_truncation(text):
+                continue
+            prompt = PROMPT.match(text)
+            if _LONG.search(text) or _DASH_ITEM.match(text) or (
+                prompt and re.search(r"(?:^|\s)-[A-Za-z]", prompt.group("command"))
+            ):
+                yield origin, text
+
+
+def assert_accounted(post):
+    covered = {(u.path, u.line) for u in post.uses} | {(u.path, u.line) for u in post.unparsed}
+    missing = [f"{o}: {t!r}" for o, t in flag_like_lines(post) if (o.path, o.line) not in covered]
+    assert not missing, "flag-like lines neither parsed nor reported:\n" + "\n".join(missing)
+
+
+ALL_POSTS = sorted(
+    p for base in (DOCS, FIXTURE_DOCS, FIXTURES) for p in base.rglob("*") if p.suffix in (".md", ".markdown")
+)
+
+
+@pytest.mark.parametrize("path", ALL_POSTS, ids=lambda p: p.name)
+def test_every_post_and_fixture(path):
+    post = parse_post(path.name, path.read_text(encoding="utf-8"), catalog=CATALOG)
+    assert_accounted(post)
+
+
+_LINE = st.one_of(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60),
+    st.sampled_from(
+        [
+            "```",
+            "~~~",
+            "```yaml",
+            "---",
+            "spec:",
+            "  containers:",
+            "  - command:",
+            "    - kube-apiserver",
+            "    - --etcd-servers=https://127.0.0.1:2379",
+            "    --TRUNCATED--",
+            "--TRUNCATED--",
+            "containers:",
+            "- --x",
+            "    args: [--a=1, '--b']",
+            "    env:",
+            "    - name: ETCD_DATA_DIR",
+            "      value: /var/lib/etcd",
+            "user@host:~$ kubectl get po -n kube-system -o yaml",
+            "$ sudo ETCDCTL_API=3 etcdctl --endpoints=https://127.0.0.1:2379 \\",
+            "  --cacert=/x 'unclosed",
+            "root@m:~# ps -ef | grep etcd",
+            "root 1 0 kube-apiserver --v=2 --x",
+            "apiServer:",
+            "  extraArgs:",
+            "    authorization-mode: Node,RBAC",
+            "  - name: bind-address",
+            "    value: 0.0.0.0",
+            "Text with --flag=value and `--code`",
+            "--8<-- \"missing.md\"",
+            "    indented code --flag",
+            "- list item",
+            "!!! note",
+        ]
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_LINE, max_size=40), st.booleans())
+def test_arbitrary_text_never_raises_and_loses_nothing(lines, front):
+    text = ("---\ntitle: t\n---\n" if front else "") + "\n".join(lines)
+    post = parse_post("posts/2020-01-01-x.md", text, catalog=CATALOG)
+    assert_accounted(post)
+    for use in post.uses:
+        assert use.line >= 1 and use.flag.startswith("-")

@@ -1,0 +1,170 @@
+"""Listing pages: home (newest first, paged), one page per category, archive by year.
+
+Rendered here rather than by Material's blog plugin: the plugin wants a
+front-matter ``date`` and list ``categories`` (the author writes neither),
+reads posts from disk itself, and doubled the build time of a 300-post site.
+Each page is Markdown (front matter + headings, for the table of contents and
+search) around raw HTML blocks whose every text is escaped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .html import esc, md_text, page_url, relative_url, slugify
+from .model import Post
+
+PER_PAGE = 10
+_MONTHS = ("January February March April May June July August September October November December").split()
+
+
+@dataclass(frozen=True)
+class SitePost:
+    """A post and where the site publishes it."""
+
+    src_uri: str
+    url: str
+    post: Post
+
+    @property
+    def sort_key(self) -> tuple:
+        date = self.post.date
+        return (-(date.toordinal() if date else 0), self.post.title.lower(), self.src_uri)
+
+
+def category_uri(name: str) -> str:
+    return f"categories/{slugify(name)}.md"
+
+
+def render_listing_pages(posts: Sequence[SitePost], directory_urls: bool = True) -> dict[str, str]:
+    """Markdown source of every listing page, keyed by its ``src_uri``."""
+    pages: dict[str, str] = {}
+    pages.update(_home_pages(posts, directory_urls))
+    pages.update(_category_pages(posts, directory_urls))
+    pages.update(_archive_pages(posts, directory_urls))
+    return pages
+
+
+def format_date(post: Post) -> str:
+    d = post.date
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}" if d else "undated"
+
+
+def render_post_card(item: SitePost, from_url: str, directory_urls: bool, heading: str = "h2") -> str:
+    post = item.post
+    href = relative_url(from_url, item.url)
+    cats = ", ".join(
+        f'<a href="{esc(relative_url(from_url, page_url(category_uri(c), directory_urls)))}">{esc(c)}</a>'
+        for c in post.categories
+    )
+    date = f'<time datetime="{post.date.isoformat()}">{esc(format_date(post))}</time>' if post.date else "undated"
+    meta = date + (f" · {cats}" if cats else "")
+    excerpt = f'<p class="flagref-card__excerpt">{esc(post.excerpt)}</p>' if post.excerpt else ""
+    return (
+        f'<article class="flagref-card"><{heading} class="flagref-card__title"><a href="{esc(href)}">'
+        f"{esc(post.title)}</a></{heading}>"
+        f'<p class="flagref-card__meta">{meta}</p>{excerpt}</article>'
+    )
+
+
+def _page(title: str, body: str) -> str:
+    return f"---\ntitle: {_yaml_str(title)}\n---\n\n{body}\n"
+
+
+def _yaml_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _home_pages(posts: Sequence[SitePost], directory_urls: bool) -> dict[str, str]:
+    pages = {}
+    chunks = [posts[i : i + PER_PAGE] for i in range(0, len(posts), PER_PAGE)] or [[]]
+    uris = ["index.md"] + [f"page/{n}.md" for n in range(2, len(chunks) + 1)]
+    for n, (uri, chunk) in enumerate(zip(uris, chunks), start=1):
+        url = page_url(uri, directory_urls)
+        cards = "\n".join(render_post_card(p, url, directory_urls) for p in chunk)
+        intro = ""
+        if n == 1:
+            intro = (
+                '<p class="flagref-intro">Posts about Kubernetes, newest first. Every flag in their manifests and '
+                f'command lines is explained in the <a href="{esc(relative_url(url, page_url("flags/index.md", directory_urls)))}">'
+                "flag reference</a>.</p>\n\n"
+            )
+        if not chunk:
+            cards = '<p class="flagref-empty">No posts yet.</p>'
+        nav = []
+        if n > 1:
+            nav.append(
+                f'<a rel="prev" href="{esc(relative_url(url, page_url(uris[n - 2], directory_urls)))}">← Newer posts</a>'
+            )
+        if n < len(uris):
+            nav.append(
+                f'<a rel="next" href="{esc(relative_url(url, page_url(uris[n], directory_urls)))}">Older posts →</a>'
+            )
+        pager = f'\n\n<nav class="flagref-pager">{" ".join(nav)}</nav>' if nav else ""
+        title = "Home" if n == 1 else f"Posts, page {n}"
+        pages[uri] = _page(title, f'{intro}<div class="flagref-cards">\n{cards}\n</div>{pager}')
+    return pages
+
+
+def _category_pages(posts: Sequence[SitePost], directory_urls: bool) -> dict[str, str]:
+    by_category: dict[str, list[SitePost]] = defaultdict(list)
+    for item in posts:
+        for name in item.post.categories:
+            by_category[name].append(item)
+    pages = {}
+    index_url = page_url("categories/index.md", directory_urls)
+    rows = []
+    for name in sorted(by_category, key=str.lower):
+        uri = category_uri(name)
+        url = page_url(uri, directory_urls)
+        cards = "\n".join(render_post_card(p, url, directory_urls) for p in by_category[name])
+        count = len(by_category[name])
+        pages[uri] = _page(
+            name,
+            f'<p class="flagref-count">{count} post{"s" if count != 1 else ""} in this category, newest first.</p>\n\n'
+            f'<div class="flagref-cards">\n{cards}\n</div>',
+        )
+        rows.append(
+            f'<li><a href="{esc(relative_url(index_url, url))}">{esc(name)}</a> <span class="flagref-count">({count})</span></li>'
+        )
+    body = (
+        f'<ul class="flagref-categories">\n{"".join(rows)}\n</ul>'
+        if rows
+        else '<p class="flagref-empty">No categories yet.</p>'
+    )
+    pages["categories/index.md"] = _page("Categories", body)
+    return pages
+
+
+def _archive_pages(posts: Sequence[SitePost], directory_urls: bool) -> dict[str, str]:
+    by_year: dict[int | None, list[SitePost]] = defaultdict(list)
+    for item in posts:
+        by_year[item.post.date.year if item.post.date else None].append(item)
+    pages = {}
+    index_url = page_url("archive/index.md", directory_urls)
+    rows = []
+    years = sorted((y for y in by_year if y is not None), reverse=True) + ([None] if None in by_year else [])
+    for year in years:
+        label = str(year) if year is not None else "undated"
+        uri = f"archive/{label}.md"
+        url = page_url(uri, directory_urls)
+        sections = []
+        month = object()
+        for item in by_year[year]:
+            m = item.post.date.month if item.post.date else None
+            if m != month:
+                month = m
+                sections.append(f"\n## {md_text(_MONTHS[m - 1] if m else 'Undated')}\n")
+            sections.append(render_post_card(item, url, directory_urls, heading="h3") + "\n")
+        pages[uri] = _page(f"Archive {label}", "\n".join(sections))
+        n = len(by_year[year])
+        rows.append(
+            f'<li><a href="{esc(relative_url(index_url, url))}">{esc(label)}</a> <span class="flagref-count">({n} post{"s" if n != 1 else ""})</span></li>'
+        )
+    body = (
+        f'<ul class="flagref-years">\n{"".join(rows)}\n</ul>' if rows else '<p class="flagref-empty">No posts yet.</p>'
+    )
+    pages["archive/index.md"] = _page("Archive", body)
+    return pages

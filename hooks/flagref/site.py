@@ -1,0 +1,144 @@
+"""One build of the site: every post read once, and everything derived from them.
+
+A ``SiteBuild`` is made anew for each build (``mkdocs build`` or one
+``mkdocs serve`` rebuild) so nothing lingers from an earlier one. Reading a
+post is memoised by content (path + text + snippets fingerprint) in a
+``PostCache`` that the caller may keep across builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .compat import render_markdown
+from .decorate import decorate_post
+from .engine import parse_post
+from .html import page_url
+from .index import FlagIndex
+from .listing import SitePost, render_listing_pages
+from .model import Diagnostic, Post
+from .reference import render_reference_pages
+from .snippets import SnippetSource
+
+POST_SUFFIXES = (".md", ".markdown")
+
+
+def is_post(src_uri: str) -> bool:
+    return src_uri.startswith("posts/") and src_uri.endswith(POST_SUFFIXES)
+
+
+@dataclass
+class PostCache:
+    """Posts already read, keyed by content; entries unused by a build are dropped."""
+
+    entries: dict[tuple[str, str], Post] = field(default_factory=dict)
+
+    def get(self, key: tuple[str, str]) -> Post | None:
+        return self.entries.get(key)
+
+    def keep_only(self, keys: Iterable[tuple[str, str]]) -> None:
+        keep = set(keys)
+        for key in list(self.entries):
+            if key not in keep:
+                del self.entries[key]
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    src_uri: str
+    display_path: str
+    text: str
+
+
+class SiteBuild:
+    """The model of the whole site for one build."""
+
+    def __init__(
+        self,
+        sources: Iterable[SourceFile],
+        *,
+        snippets: SnippetSource | None = None,
+        catalog=None,
+        directory_urls: bool = True,
+        cache: PostCache | None = None,
+    ) -> None:
+        if catalog is None:
+            try:
+                from .catalog import load_catalog
+
+                catalog = load_catalog()
+            except ImportError:
+                catalog = None
+        self.catalog = catalog
+        self.directory_urls = directory_urls
+        self.snippets = snippets
+        fingerprint = _fingerprint(snippets)
+        cache = cache if cache is not None else PostCache()
+        used = []
+        items = []
+        for source in sources:
+            key = (source.display_path, hashlib.sha256((source.text + fingerprint).encode()).hexdigest())
+            post = cache.get(key)
+            if post is None:
+                post = parse_post(source.display_path, source.text, snippets=snippets, catalog=self.catalog)
+                cache.entries[key] = post
+            used.append(key)
+            items.append(SitePost(source.src_uri, page_url(source.src_uri, directory_urls), post))
+        cache.keep_only(used)
+        self.posts: tuple[SitePost, ...] = tuple(sorted(items, key=lambda p: p.sort_key))
+        self.by_src = {p.src_uri: p for p in self.posts}
+        self.index = FlagIndex(self.catalog, self.posts)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        for item in self.posts:
+            out.extend(item.post.diagnostics)
+            out.extend(u.diagnostic() for u in item.post.unparsed)
+        return out
+
+    def generated_pages(self) -> dict[str, str]:
+        """Markdown source of every page the build adds, by ``src_uri``."""
+        pages = render_listing_pages(self.posts, self.directory_urls)
+        pages.update(render_reference_pages(self.index, self.directory_urls))
+        return pages
+
+    def post_markdown(self, src_uri: str) -> str | None:
+        item = self.by_src.get(src_uri)
+        return render_markdown(item.post) if item else None
+
+    def post_html(self, src_uri: str, html: str) -> str:
+        item = self.by_src.get(src_uri)
+        if item is None:
+            return html
+        return decorate_post(html, item.post, self.index, item.url, self.directory_urls)
+
+
+def _fingerprint(snippets: SnippetSource | None) -> str:
+    if snippets is None:
+        return ""
+    parts = []
+    for base in snippets.base_paths:
+        if base.is_dir():
+            for path in sorted(base.rglob("*")):
+                if path.is_file():
+                    stat = path.stat()
+                    parts.append(f"{path}:{stat.st_mtime_ns}:{stat.st_size}")
+    return "|".join(parts)
+
+
+def read_sources(docs_dir: Path, display_root: Path | None = None) -> list[SourceFile]:
+    """Every post under ``docs_dir/posts`` (for the CLI and tests; MkDocs gives its own list)."""
+    out = []
+    posts_dir = docs_dir / "posts"
+    if not posts_dir.is_dir():
+        return out
+    for path in sorted(posts_dir.rglob("*")):
+        if path.is_file() and path.suffix in POST_SUFFIXES:
+            src_uri = path.relative_to(docs_dir).as_posix()
+            display = path.relative_to(display_root).as_posix() if display_root else src_uri
+            out.append(SourceFile(src_uri, display, path.read_text(encoding="utf-8")))
+    return out

@@ -1,0 +1,87 @@
+"""MkDocs hooks: a thin adapter over the ``flagref`` core package.
+
+Each handler is a guard, one call into the core, and the log. All state for a
+build lives in a ``SiteBuild`` made in ``on_files``; the only thing kept across
+``mkdocs serve`` rebuilds is the content-keyed ``PostCache``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flagref.assets import ASSETS
+from flagref.site import PostCache, SiteBuild, SourceFile, is_post
+from flagref.snippets import SnippetSource
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import File
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
+    from mkdocs.structure.pages import Page
+
+log = get_plugin_logger("flagref")
+_cache = PostCache()
+_build: SiteBuild | None = None
+
+
+def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
+    global _build
+    _build = None  # a rebuild starts from nothing
+    for asset in ASSETS:
+        if asset.endswith(".css") and asset not in config.extra_css:
+            config.extra_css.append(asset)
+    return config
+
+
+# Before Material's plugins (blog: -50) and at the default priority of others.
+def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
+    global _build
+    root = Path(config.config_file_path).parent
+    sources = [
+        SourceFile(f.src_uri, _display(root, f.abs_src_path), f.content_string)
+        for f in files.documentation_pages()
+        if is_post(f.src_uri)
+    ]
+    _build = SiteBuild(
+        sources,
+        snippets=_snippet_source(config, root),
+        directory_urls=config.use_directory_urls,
+        cache=_cache,
+    )
+    for diagnostic in _build.diagnostics:
+        (log.warning if diagnostic.level == "warning" else log.info)(str(diagnostic))
+    for src_uri, content in {**_build.generated_pages(), **ASSETS}.items():
+        if src_uri not in files:
+            files.append(File.generated(config, src_uri, content=content))
+    return files
+
+
+def on_page_markdown(markdown: str, page: Page, **kwargs: Any) -> str:
+    if _build is None or not is_post(page.file.src_uri):
+        return markdown
+    item = _build.by_src[page.file.src_uri]
+    page.meta.update(item.post.front.raw)
+    page.meta["title"] = item.post.title
+    return _build.post_markdown(page.file.src_uri)
+
+
+def on_page_content(html: str, page: Page, **kwargs: Any) -> str:
+    if _build is None or not is_post(page.file.src_uri):
+        return html
+    return _build.post_html(page.file.src_uri, html)
+
+
+def _display(root: Path, path: str | None) -> str:
+    return Path(os.path.relpath(path, root)).as_posix() if path else "?"
+
+
+def _snippet_source(config: MkDocsConfig, root: Path) -> SnippetSource | None:
+    options = config.mdx_configs.get("pymdownx.snippets")
+    if options is None:
+        return None
+    bases = options.get("base_path", ["."])
+    bases = [bases] if isinstance(bases, str) else bases
+    return SnippetSource(tuple((root / b).resolve() for b in bases), display_root=root)

@@ -1,0 +1,178 @@
+"""The site as a reader gets it: a real MkDocs build of docs/ and of the fixture posts."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import CONFIG, DOCS, FIXTURE_DOCS, ROOT, SEED, SEED_URL, build_site
+from mkdocs.exceptions import Abort
+
+from flagref.fences import find_fences
+from flagref.frontmatter import parse_front_matter
+from flagref.site import read_sources
+from flagref.snippets import expand_snippets
+
+SEED_TITLE = "kubernetes > etcd as a component in the cluster"
+
+
+def _fenced_blocks(path):
+    """The text of each fenced block of a post, read straight from the file."""
+    text = path.read_text(encoding="utf-8")
+    _, body, first, _ = parse_front_matter(path.name, text)
+    document, _ = expand_snippets(path.name, body.splitlines(), first, None)
+    return ["\n".join(f.body) + "\n" for f in find_fences(document)]
+
+
+def test_seed_builds_strict_with_no_warning(seed_site):
+    assert seed_site.warnings == []
+
+
+def test_seed_post_title_lists_and_code_blocks(seed_site):
+    article = seed_site.article(SEED_URL)
+    assert article.h1.get_text() == SEED_TITLE
+    lists = article.select("ul, ol")
+    assert len(lists) == 2
+    assert sum(len(x.find_all("li", recursive=False)) for x in lists) == 4
+    assert [li.get_text(" ", strip=True) for li in lists[0].find_all("li")] == [
+        "Should have some understanding of Pod manifests",
+        "Some familiarity with the kube-system namespace",
+    ]
+    blocks = article.select("pre")
+    assert [b.get_text() for b in blocks] == _fenced_blocks(SEED)
+    assert len(blocks) == 4
+
+
+def test_seed_post_keeps_transcript_characters_and_drops_end_marker(seed_site):
+    article = seed_site.article(SEED_URL)
+    first = article.select("pre")[0].get_text()
+    assert first.count("<none>") == 2
+    assert "end-of-post" not in article.get_text()
+    # ```kube-apiserver.yaml``` in the text is inline code, as kramdown showed it.
+    inline = [c.get_text() for c in article.select("p code")]
+    assert "kube-apiserver.yaml" in inline
+    assert "kubectl edit po kube-apiserver-master -n kube-system" in inline
+    assert "```" not in article.get_text()
+
+
+def test_seed_page_has_title_tag_and_permalinks(seed_site):
+    page = seed_site.page(SEED_URL)
+    assert page.title.get_text().startswith(SEED_TITLE)
+    assert page.select("a.headerlink") or page.select("h2 a.headerlink") is not None
+
+
+@pytest.mark.parametrize("url", ["", "categories/kubernetes/", "archive/2019/"])
+def test_listings_link_the_seed(seed_site, url):
+    page = seed_site.page(url)
+    links = [a for a in page.select("article.flagref-card a") if a.get_text() == SEED_TITLE]
+    assert links, f"{url or 'home'} does not list the seed post"
+    href = links[0]["href"]
+    assert (seed_site.site / url / href / "index.html").resolve().is_file()
+
+
+def test_home_card_shows_date_categories_and_excerpt(seed_site):
+    card = seed_site.page("").select_one("article.flagref-card")
+    assert card.time["datetime"] == "2019-10-24"
+    assert card.select_one(".flagref-card__meta a").get_text() == "kubernetes"
+    assert card.select_one(".flagref-card__excerpt").get_text().startswith(
+        "etcd is a consistent key value datastore that Kubernetes leverages"
+    )
+
+
+def test_navigation_does_not_list_posts(seed_site):
+    nav = seed_site.page(SEED_URL).select("nav.md-nav--primary a.md-nav__link")
+    assert SEED_TITLE not in [a.get_text(strip=True) for a in nav]
+    assert {"Home", "Categories", "Archive", "Flags"} <= {a.get_text(strip=True) for a in nav}
+
+
+def test_no_asset_comes_from_another_host(seed_site):
+    for path in seed_site.site.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        for tag in re.findall(r"<(?:link|script|img|iframe)\b[^>]*>", html):
+            src = re.search(r'\b(?:src|href)="([^"]+)"', tag)
+            if src and "rel=\"canonical\"" not in tag and 'rel="alternate"' not in tag:
+                assert not re.match(r"^(https?:)?//", src.group(1)), f"{path}: {tag}"
+
+
+def test_every_post_renders_exactly_the_blocks_the_engine_finds(seed_site, fixture_site):
+    from flagref.scan import scan_docs
+    from flagref.secrets import MASK, is_secret
+
+    for docs, built in ((DOCS, seed_site), (FIXTURE_DOCS, fixture_site)):
+        result = scan_docs(docs)
+        for post in result.posts:
+            url = re.sub(r"\.(md|markdown)$", "/", post.path)
+            rendered = built.article(url).select("pre")
+            assert len(rendered) == len(post.fences), post.path
+            secrets = [u.value for u in post.uses if is_secret(result.build.catalog, u.component, u.flag, u.value)]
+            for pre, fence in zip(rendered, post.fences):
+                expected = "\n".join(fence.body) + "\n"
+                for value in secrets:  # the only characters the site changes: masked credentials
+                    expected = expected.replace(value, MASK)
+                assert pre.get_text() == expected, f"{post.path}:{fence.origin.line}"
+
+
+def test_bad_front_matter_warns_with_path_and_line_and_still_builds(fixture_site):
+    assert (
+        "tests/fixtures/docs/posts/site/2020-02-01-bad-front-matter.md:2: front matter is not valid YAML "
+        "(mapping values are not allowed here); quote values that contain ': ' or start with a special "
+        "character. Read what could be read line by line"
+    ) in fixture_site.warnings
+    article = fixture_site.article("posts/site/2020-02-01-bad-front-matter/")
+    assert article.h1.get_text() == "kubernetes > a title: with a colon"
+    card = [c for c in fixture_site.page("categories/kubernetes/").select("article.flagref-card")]
+    assert any("a title: with a colon" in c.get_text() for c in card)
+
+
+def test_impossible_date_warns_and_falls_back_to_the_file_name(fixture_site):
+    assert (
+        "tests/fixtures/docs/posts/site/2020-02-02-impossible-date.md:3: front matter date '2020-02-30' is "
+        "impossible (day is out of range for month); write it as YYYY-MM-DD. Used the date in the file name instead"
+    ) in fixture_site.warnings
+    archive = fixture_site.page("archive/2020/")
+    assert "A post dated the 30th of February" in archive.get_text()
+
+
+def test_post_without_front_matter_is_titled_from_its_heading(fixture_site):
+    page = fixture_site.page("posts/site/2020-02-03-no-front-matter/")
+    assert page.select_one("article h1").get_text(strip=True).startswith("A post with no front matter")
+    assert "---" not in page.select_one("article").get_text()
+
+
+def test_nested_markdown_post_dated_by_file_name(fixture_site):
+    article = fixture_site.article("posts/site/deeper/nested/2020-02-04-nested-post/")
+    assert article.h1.get_text() == "A nested .markdown post"
+    assert len(article.select("ul li")) == 2  # the list directly after "Environment:"
+    nested = fixture_site.page("categories/nested/")
+    card = nested.select_one("article.flagref-card")
+    assert card.time["datetime"] == "2020-02-04"
+
+
+def test_strict_build_fails_on_bad_input(tmp_path):
+    docs = tmp_path / "docs" / "posts"
+    docs.mkdir(parents=True)
+    (docs / "2020-02-01-bad.md").write_text((FIXTURE_DOCS / "posts/site/2020-02-01-bad-front-matter.md").read_text())
+    with pytest.raises(Abort):
+        build_site(tmp_path / "docs", tmp_path / "site", strict=True)
+
+
+def test_build_runs_from_another_directory_with_f(tmp_path):
+    env = {"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(CONFIG), "-d", str(tmp_path / "out")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / SEED_URL / "index.html").is_file()
+
+
+def test_sources_are_read_from_any_depth_and_both_suffixes():
+    sources = {s.src_uri for s in read_sources(FIXTURE_DOCS)}
+    assert "posts/site/deeper/nested/2020-02-04-nested-post.markdown" in sources
+    assert ROOT.joinpath("docs", "posts").is_dir()

@@ -8,14 +8,14 @@ from pathlib import PurePosixPath
 
 from .components import component_of_container, kubectl_target
 from .fences import find_fences
-from .flags import FLAG_TOKEN, is_truncation, parse_argv
+from .flags import FLAG_TOKEN, is_truncation, parse_argv, unquote
 from .frontmatter import fallback_title, parse_front_matter, slug_from_filename
 from .manifests import ParsedObject, looks_like_yaml, parse_manifests
 from .model import Command, Container, Diagnostic, Fence, FlagUse, Manifest, Origin, Post, Unparsed
 from .prose import END_OF_POST, find_mentions
 from .secrets import is_secret
 from .snippets import SnippetSource, expand_snippets
-from .transcripts import has_prompt, parse_transcript
+from .transcripts import has_prompt, parse_transcript, split_words
 
 # Tools recognised at the start of a line in a block without prompts.
 COMMON_TOOLS = frozenset(
@@ -35,6 +35,7 @@ COMMON_TOOLS = frozenset(
 )
 _PS_LINE = re.compile(r"(?:^|\s)(?:/\S*/)?(?P<exe>[\w.-]+)(?P<rest>(?:\s+\S+)*)$")
 _DASH_ITEM = re.compile(r"^\s*-\s+--")
+_ENV_FILE_LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Z][A-Z0-9_]*)=(?P<value>.*)$")
 
 
 def parse_post(
@@ -121,19 +122,22 @@ class _Reader:
 
     # -- helpers --------------------------------------------------------
 
-    def _takes_value(self, component: str | None):
+    def _takes_value(self, component: str | None, command: str | None = None):
         def takes(flag: str) -> bool | None:
             if self.catalog is None:
                 return None
-            spec = self.catalog.lookup(component, flag)
+            # kubectl logs -f is --follow, kubectl apply -f is --filename.
+            spec = self.catalog.lookup(component, flag, command=command)
             if spec is None:
                 return None
             return spec.type != "bool"
 
         return takes
 
-    def _add_argv(self, items, component, kind, block, obj=None, container=None, host=None) -> dict[str, str | None]:
-        flags, _, unparsed = parse_argv(items, self._takes_value(component))
+    def _add_argv(
+        self, items, component, kind, block, obj=None, container=None, host=None, command=None
+    ) -> dict[str, str | None]:
+        flags, _, unparsed = parse_argv(items, self._takes_value(component, command))
         self.unparsed.extend(unparsed)
         seen: dict[str, str | None] = {}
         for f in flags:
@@ -164,7 +168,10 @@ class _Reader:
         self.unparsed.extend(transcript.unparsed)
         for command in transcript.commands:
             self.commands.append(command)
-            seen = self._add_argv(command.items, command.tool, "command", fence.index, host=command.host)
+            subcommand = next((w for w in command.argv if not w.startswith("-")), None)
+            seen = self._add_argv(
+                command.items, command.tool, "command", fence.index, host=command.host, command=subcommand
+            )
             if command.output:
                 if looks_like_yaml([t for _, t in command.output]):
                     hint = kubectl_target(command.argv, seen) if command.tool == "kubectl" else (None, None, None)
@@ -175,9 +182,16 @@ class _Reader:
         self._read_output(fence, transcript.output)
 
     def _read_output(self, fence: Fence, lines, host: str | None = None) -> None:
-        # Output may show a process's command line (ps -ef | grep kube-apiserver).
+        # Output may show a process's command line (ps -ef | grep kube-apiserver)
+        # or an environment file of flags (KUBELET_KUBEADM_ARGS="--cgroup-driver=systemd ...").
         for origin, text in lines:
             if not FLAG_TOKEN.search(text) or is_truncation(text):
+                continue
+            env_file = _ENV_FILE_LINE.match(text)
+            component = self._component_of_variable(env_file.group("name")) if env_file else None
+            if component:
+                words, _ = split_words(unquote(env_file.group("value")))
+                self._add_argv([(origin, w) for w in words], component, "command", fence.index, host=host)
                 continue
             words = text.split()
             start = next(
@@ -193,6 +207,12 @@ class _Reader:
                 continue
             component = words[start].rsplit("/", 1)[-1]
             self._add_argv([(origin, w) for w in words[start + 1 :]], component, "command", fence.index, host=host)
+
+    def _component_of_variable(self, name: str) -> str | None:
+        for component in sorted(self.executables, key=len, reverse=True):
+            if name.startswith(component.upper().replace("-", "_") + "_"):
+                return component
+        return None
 
     def _read_objects(self, fence: Fence, lines, hint, source: str = "bare", host: str | None = None) -> None:
         hint = hint or (None, None, None)

@@ -19,6 +19,8 @@ import yaml
 from .flags import is_truncation, unquote
 from .model import Container, Origin, Probe
 
+# libyaml's loader, where installed, reads the same nodes (line marks included) in half the time.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 # kubeadm ClusterConfiguration sections and the component each configures.
 KUBEADM_SECTIONS = {
@@ -93,7 +95,7 @@ def _documents(lines: Sequence[tuple[Origin, str]]) -> list[list[tuple[Origin, s
 def _compose(lines: list[tuple[Origin, str]], truncated: bool) -> ParsedObject | None:
     text = "\n".join(t for _, t in lines)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError:
         return None
     if not isinstance(root, yaml.MappingNode):

@@ -7,6 +7,7 @@ build lives in a ``SiteBuild`` made in ``on_files``; the only thing kept across
 
 from __future__ import annotations
 
+import html
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,7 +65,8 @@ def on_page_markdown(markdown: str, page: Page, **kwargs: Any) -> str:
         return markdown
     item = _build.by_src[page.file.src_uri]
     page.meta.update(item.post.front.raw)
-    page.meta["title"] = item.post.title
+    # Themes insert page titles into HTML unescaped; a title is the author's text.
+    page.meta["title"] = html.escape(item.post.title)
     return _build.post_markdown(page.file.src_uri)
 
 

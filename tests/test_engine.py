@@ -8,7 +8,6 @@ import sys
 
 import pytest
 from conftest import DOCS, FIXTURE_DOCS, SEED
-
 from flagref.engine import parse_post
 from flagref.flags import is_truncation, parse_argv
 from flagref.model import Origin
@@ -123,7 +122,9 @@ def test_cli_scan_fails_only_when_the_folder_cannot_be_read(tmp_path):
         [sys.executable, "-m", "flagref.cli", "scan", str(tmp_path / "nope")], capture_output=True, text=True
     )
     assert missing.returncode == 2 and "not a directory" in missing.stderr
-    ok = subprocess.run([sys.executable, "-m", "flagref.cli", "scan", str(FIXTURE_DOCS)], capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "flagref.cli", "scan", str(FIXTURE_DOCS)], capture_output=True, text=True
+    )
     assert ok.returncode == 0
     assert "UNPARSED" in ok.stdout  # the unparsed fixture lines are reported, not hidden
 
@@ -135,7 +136,7 @@ def test_cli_version_and_help():
     assert "scan" in helptext.stdout and "check" in helptext.stdout and "catalog" in helptext.stdout
 
 
-O = Origin("t.md", 1)
+ORIGIN = Origin("t.md", 1)
 
 
 def _items(*words):
@@ -145,13 +146,21 @@ def _items(*words):
 @pytest.mark.parametrize(
     ("words", "takes", "expected"),
     [
-        (("--initial-cluster=master=https://10.128.15.226:2380",), None, [("--initial-cluster", "master=https://10.128.15.226:2380")]),
+        (
+            ("--initial-cluster=master=https://10.128.15.226:2380",),
+            None,
+            [("--initial-cluster", "master=https://10.128.15.226:2380")],
+        ),
         (("--authorization-mode", "Node,RBAC"), None, [("--authorization-mode", "Node,RBAC")]),
         (("--allow-privileged", "--v=2"), None, [("--allow-privileged", None), ("--v", "2")]),
         (("-n", "kube-system", "-o", "yaml"), {"-n": True, "-o": True}, [("-n", "kube-system"), ("-o", "yaml")]),
         (("-i", "active"), {"-i": False}, [("-i", None)]),
         (("--tls-cipher-suites='A,B'",), None, [("--tls-cipher-suites", "A,B")]),
-        (("--feature-gates=A=true", "--feature-gates=B=false"), None, [("--feature-gates", "A=true"), ("--feature-gates", "B=false")]),
+        (
+            ("--feature-gates=A=true", "--feature-gates=B=false"),
+            None,
+            [("--feature-gates", "A=true"), ("--feature-gates", "B=false")],
+        ),
         (("--", "--not-a-flag"), None, []),
         (("-v=2",), None, [("-v", "2")]),
     ],
@@ -169,7 +178,15 @@ def test_parse_argv_reports_malformed_flags():
 
 @pytest.mark.parametrize(
     "line",
-    ["--TRUNCATED--", "    --TRUNCATED--", "-- TRUNCATED --", "---truncated---", "  # --TRUNCATED--", "...", "    - --TRUNCATED--"],
+    [
+        "--TRUNCATED--",
+        "    --TRUNCATED--",
+        "-- TRUNCATED --",
+        "---truncated---",
+        "  # --TRUNCATED--",
+        "...",
+        "    - --TRUNCATED--",
+    ],
 )
 def test_truncation_markers(line):
     assert is_truncation(line)
@@ -205,7 +222,7 @@ def test_prompts(line, command):
 def test_commands_and_pipelines(text, tools):
     words, problem = split_words(text)
     assert problem is None
-    stages = split_stages([(O, w) for w in words])
+    stages = split_stages([(ORIGIN, w) for w in words])
     assert [command_tool([w for _, w in s]) for s in stages] == tools
 
 
@@ -216,7 +233,11 @@ def test_fixture_scan_never_raises_and_reports_every_flag_line():
         flagged = {(u.path, u.line) for u in post.uses} | {(u.path, u.line) for u in post.unparsed}
         for fence in post.fences:
             for origin, text in zip(fence.origins, fence.body):
-                if "--" in text and not is_truncation(text) and any(
-                    w.startswith("--") and len(w) > 2 and w[2].isalnum() for w in text.replace("=", " ").split()
+                if (
+                    "--" in text
+                    and not is_truncation(text)
+                    and any(
+                        w.startswith("--") and len(w) > 2 and w[2].isalnum() for w in text.replace("=", " ").split()
+                    )
                 ):
                     assert (origin.path, origin.line) in flagged, f"{origin}: {text!r}"

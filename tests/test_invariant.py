@@ -9,13 +9,12 @@ import re
 
 import pytest
 from conftest import DOCS, FIXTURE_DOCS, FIXTURES
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from flagref.catalog import load_catalog
 from flagref.engine import parse_post
 from flagref.flags import is_truncation
 from flagref.transcripts import PROMPT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 CATALOG = load_catalog()
 _LONG = re.compile(r"(?:^|[\s\"'`(\[,=])--[A-Za-z0-9]")
@@ -29,8 +28,10 @@ def flag_like_lines(post):
             if is_truncation(text):
                 continue
             prompt = PROMPT.match(text)
-            if _LONG.search(text) or _DASH_ITEM.match(text) or (
-                prompt and re.search(r"(?:^|\s)-[A-Za-z]", prompt.group("command"))
+            if (
+                _LONG.search(text)
+                or _DASH_ITEM.match(text)
+                or (prompt and re.search(r"(?:^|\s)-[A-Za-z]", prompt.group("command")))
             ):
                 yield origin, text
 
@@ -84,7 +85,7 @@ _LINE = st.one_of(
             "  - name: bind-address",
             "    value: 0.0.0.0",
             "Text with --flag=value and `--code`",
-            "--8<-- \"missing.md\"",
+            '--8<-- "missing.md"',
             "    indented code --flag",
             "- list item",
             "!!! note",

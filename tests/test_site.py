@@ -8,12 +8,11 @@ import sys
 
 import pytest
 from conftest import CONFIG, DOCS, FIXTURE_DOCS, ROOT, SEED, SEED_URL, build_site
-from mkdocs.exceptions import Abort
-
 from flagref.fences import find_fences
 from flagref.frontmatter import parse_front_matter
 from flagref.site import read_sources
 from flagref.snippets import expand_snippets
+from mkdocs.exceptions import Abort
 
 SEED_TITLE = "kubernetes > etcd as a component in the cluster"
 
@@ -76,8 +75,10 @@ def test_home_card_shows_date_categories_and_excerpt(seed_site):
     card = seed_site.page("").select_one("article.flagref-card")
     assert card.time["datetime"] == "2019-10-24"
     assert card.select_one(".flagref-card__meta a").get_text() == "kubernetes"
-    assert card.select_one(".flagref-card__excerpt").get_text().startswith(
-        "etcd is a consistent key value datastore that Kubernetes leverages"
+    assert (
+        card.select_one(".flagref-card__excerpt")
+        .get_text()
+        .startswith("etcd is a consistent key value datastore that Kubernetes leverages")
     )
 
 
@@ -92,7 +93,7 @@ def test_no_asset_comes_from_another_host(seed_site):
         html = path.read_text(encoding="utf-8")
         for tag in re.findall(r"<(?:link|script|img|iframe)\b[^>]*>", html):
             src = re.search(r'\b(?:src|href)="([^"]+)"', tag)
-            if src and "rel=\"canonical\"" not in tag and 'rel="alternate"' not in tag:
+            if src and 'rel="canonical"' not in tag and 'rel="alternate"' not in tag:
                 assert not re.match(r"^(https?:)?//", src.group(1)), f"{path}: {tag}"
 
 

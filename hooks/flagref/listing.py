@@ -70,7 +70,8 @@ def render_post_card(item: SitePost, from_url: str, directory_urls: bool, headin
 
 
 def _page(title: str, body: str) -> str:
-    return f"---\ntitle: {_yaml_str(title)}\n---\n\n{body}\n"
+    # MkDocs and Material put page titles into HTML unescaped: give them HTML.
+    return f"---\ntitle: {_yaml_str(esc(title))}\n---\n\n{body}\n"
 
 
 def _yaml_str(text: str) -> str:

@@ -30,7 +30,7 @@ def render_reference_pages(
 
 
 def _page(title: str, body: str) -> str:
-    return f"---\ntitle: {_yaml_str(title)}\n---\n\n{body}\n"
+    return f"---\ntitle: {_yaml_str(esc(title))}\n---\n\n{body}\n"
 
 
 def _index_page(index: FlagIndex, directory_urls: bool) -> str:

@@ -12,11 +12,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import File
+
 from flagref.assets import ASSETS
 from flagref.site import PostCache, SiteBuild, SourceFile, is_post
 from flagref.snippets import SnippetSource
-from mkdocs.plugins import get_plugin_logger
-from mkdocs.structure.files import File
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import DOCS, FIXTURE_DOCS, SEED
 from flagref.engine import parse_post
 from flagref.flags import is_truncation, parse_argv
@@ -241,3 +242,64 @@ def test_fixture_scan_never_raises_and_reports_every_flag_line():
                     )
                 ):
                     assert (origin.path, origin.line) in flagged, f"{origin}: {text!r}"
+
+
+def test_manifest_values_other_checks_need():
+    result = scan_docs(FIXTURE_DOCS)
+    post = {p.path: p for p in result.posts}["posts/parsing/2020-01-10-truncated-manifests.md"]
+    scheduler, controller = post.manifests
+    assert (scheduler.kind, scheduler.name, scheduler.namespace, scheduler.truncated) == (
+        "Pod",
+        "kube-scheduler",
+        "kube-system",
+        True,
+    )
+    assert scheduler.host_network is True
+    (container,) = scheduler.containers
+    assert container.image == "k8s.gcr.io/kube-scheduler:v1.16.4"
+    assert [(p.kind, p.host, p.port, p.scheme) for p in container.probes] == [
+        ("livenessProbe", "127.0.0.1", "10259", "HTTPS")
+    ]
+    # The controller manager's flags lost their "command:" to a cut and still belong to it.
+    assert [c.component for c in controller.containers] == ["kube-controller-manager", "kube-controller-manager"]
+
+
+def test_host_paths_and_multiple_documents():
+    text = """---
+title: t
+---
+```
+networkandcode@master:~$ cat etcd.yaml
+apiVersion: v1
+kind: Pod
+metadata:
+  name: etcd-master
+spec:
+  hostNetwork: true
+  containers:
+  - command: ["etcd", "--data-dir=/var/lib/etcd"]
+  volumes:
+  - hostPath:
+      path: /var/lib/etcd
+      type: DirectoryOrCreate
+    name: etcd-data
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-scheduler-master
+spec:
+  containers:
+  - command:
+    - kube-scheduler
+    - --port=0
+```
+"""
+    post = parse_post("posts/2020-01-01-t.md", text)
+    etcd, scheduler = post.manifests
+    assert etcd.host_paths == ("/var/lib/etcd",) and etcd.host_network is True and etcd.source == "cat"
+    assert [(u.component, u.flag, u.value, u.line) for u in post.uses if u.kind == "manifest"] == [
+        ("etcd", "--data-dir", "/var/lib/etcd", 13),
+        ("kube-scheduler", "--port", "0", 28),
+    ]
+    assert scheduler.label == "Pod kube-scheduler-master"

@@ -8,13 +8,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from conftest import DOCS, FIXTURE_DOCS, FIXTURES
 from flagref.catalog import load_catalog
 from flagref.engine import parse_post
 from flagref.flags import is_truncation
 from flagref.transcripts import PROMPT
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 CATALOG = load_catalog()
 _LONG = re.compile(r"(?:^|[\s\"'`(\[,=])--[A-Za-z0-9]")

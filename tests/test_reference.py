@@ -9,6 +9,7 @@ import sys
 from urllib.parse import unquote, urljoin
 
 import pytest
+
 from conftest import DOCS, SEED_URL
 from flagref.secrets import MASK
 from test_engine import SEED_APISERVER, SEED_ETCD

@@ -7,12 +7,13 @@ import subprocess
 import sys
 
 import pytest
+from mkdocs.exceptions import Abort
+
 from conftest import CONFIG, DOCS, FIXTURE_DOCS, ROOT, SEED, SEED_URL, build_site
 from flagref.fences import find_fences
 from flagref.frontmatter import parse_front_matter
 from flagref.site import read_sources
 from flagref.snippets import expand_snippets
-from mkdocs.exceptions import Abort
 
 SEED_TITLE = "kubernetes > etcd as a component in the cluster"
 

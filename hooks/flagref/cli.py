@@ -57,7 +57,7 @@ def _scan(args) -> int:
 
     result = scan_docs(args.docs_dir, args.snippets)
     if args.json:
-        json.dump({"posts": [_post_json(post) for post in result.posts]}, sys.stdout, indent=2, ensure_ascii=False)
+        json.dump({"posts": [post_json(post) for post in result.posts]}, sys.stdout, indent=2, ensure_ascii=False)
         print()
         return 0
     total = 0
@@ -79,7 +79,7 @@ def _scan(args) -> int:
     return 0
 
 
-def _post_json(post) -> dict:
+def post_json(post) -> dict:
     return {
         "path": post.path,
         "title": post.title,

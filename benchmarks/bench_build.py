@@ -35,6 +35,7 @@ from typing import Any
 
 import yaml
 from corpus import generate
+from table import print_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,14 +92,6 @@ def build(config: Path, cwd: Path, strict: bool) -> tuple[float, subprocess.Comp
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env, check=False)
     return time.perf_counter() - start, proc
-
-
-def print_table(headers: list[str], rows: list[list[str]]) -> None:
-    """Print ``rows`` right-aligned under ``headers``."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    print("  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True)))
-    for row in rows:
-        print("  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
 
 
 def main(argv: list[str] | None = None) -> int:

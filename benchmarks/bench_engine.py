@@ -81,14 +81,6 @@ def run_child(docs_dir: Path, runs: int, snippets_dir: Path | None) -> dict[str,
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def print_table(headers: list[str], rows: list[list[str]]) -> None:
-    """Print ``rows`` right-aligned under ``headers``."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    print("  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True)))
-    for row in rows:
-        print("  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Time flagref.scan.scan_docs.")
     parser.add_argument(
@@ -116,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from corpus import generate
+    from table import print_table
 
     headers = [
         "N",

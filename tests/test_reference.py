@@ -215,3 +215,16 @@ def test_search_index_has_the_reference(seed_site):
     locations = {d["location"] for d in index["docs"]}
     assert "flags/etcd/#listen-client-urls" in locations
     assert any(re.match(r"posts/kubernetes/components/2019-10-24-etcd/", loc) for loc in locations)
+
+
+def test_catalog_missing_reads_snippets_no_post_includes(tmp_path):
+    (tmp_path / "docs" / "posts").mkdir(parents=True)
+    manifest = tmp_path / "snippets" / "manifests" / "etcd.yaml"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text("spec:\n  containers:\n  - command:\n    - etcd\n    - --name=a\n    - --made-up=1\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "flagref.cli", "catalog", "--missing", str(tmp_path / "docs")],
+        capture_output=True,
+        text=True,
+    )
+    assert out.stdout == "snippets/manifests/etcd.yaml:6: etcd --made-up has no catalog entry\n"

@@ -118,25 +118,11 @@ def _catalog(args) -> int:
             print(f"{component.name:<26} {len(component.flags):>4} flags  {component.summary}")
         return 0
     result = scan_docs(args.missing, args.snippets)
-    missing = missing_flags(result)
+    missing = result.missing_flags()
     for use in missing:
         print(f"{use.path}:{use.line}: {use.component or '(no component)'} {use.flag} has no catalog entry")
     print(f"{len(missing)} flag use(s) without a catalog entry", file=sys.stderr)
     return 0
-
-
-def missing_flags(result) -> list:
-    """Uses whose flag the catalog does not describe (prose mentions of unknown component included)."""
-    catalog = result.build.catalog
-    out = []
-    for post in result.posts:
-        for use in post.uses:
-            if use.component is None:
-                if not catalog.components_with(use.flag):
-                    out.append(use)
-            elif catalog.lookup(use.component, use.flag) is None:
-                out.append(use)
-    return out
 
 
 def _check(args) -> int:

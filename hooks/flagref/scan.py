@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import Diagnostic, Post
+from .engine import parse_post
+from .model import Diagnostic, FlagUse, Post
 from .site import SiteBuild, read_sources
 from .snippets import SnippetSource
 
@@ -16,9 +17,47 @@ class ScanResult:
     posts: tuple[Post, ...]
     build: SiteBuild
 
+    snippets: SnippetSource | None = None
+
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return self.build.diagnostics
+
+    def missing_flags(self) -> list[FlagUse]:
+        """Uses of flags the catalog does not describe, in the posts and in every snippet file.
+
+        A snippet no post includes yet is read on its own, so that what sits in
+        snippets/ is covered too.
+        """
+        catalog = self.build.catalog
+        uses = {(u.path, u.line, u.flag): u for post in self.posts for u in post.uses}
+        for post in self._snippet_posts():
+            for use in post.uses:
+                uses.setdefault((use.path, use.line, use.flag), use)
+        out = []
+        for use in uses.values():
+            known = (
+                catalog.components_with(use.flag) if use.component is None else catalog.lookup(use.component, use.flag)
+            )
+            if not known:
+                out.append(use)
+        return sorted(out, key=lambda u: (u.path, u.line, u.flag))
+
+    def _snippet_posts(self) -> list[Post]:
+        if self.snippets is None:
+            return []
+        posts = []
+        for base in self.snippets.base_paths:
+            for path in sorted(base.rglob("*")):
+                name = path.relative_to(base).as_posix()
+                if path.suffix in (".md", ".markdown"):
+                    text = f'--8<-- "{name}"\n'
+                elif path.suffix in (".yaml", ".yml"):
+                    text = f'```yaml\n--8<-- "{name}"\n```\n'
+                else:
+                    continue
+                posts.append(parse_post(name, text, snippets=self.snippets, catalog=self.build.catalog))
+        return posts
 
 
 def default_snippets_dir(docs_dir: Path) -> Path | None:
@@ -40,4 +79,4 @@ def scan_docs(docs_dir: Path, snippets_dir: Path | None = None, catalog=None) ->
         SnippetSource((snippets_dir.resolve(),), display_root=snippets_dir.resolve().parent) if snippets_dir else None
     )
     build = SiteBuild(read_sources(docs_dir), snippets=source, catalog=catalog)
-    return ScanResult(docs_dir, tuple(p.post for p in sorted(build.posts, key=lambda p: p.src_uri)), build)
+    return ScanResult(docs_dir, tuple(p.post for p in sorted(build.posts, key=lambda p: p.src_uri)), build, source)

@@ -183,19 +183,13 @@ def _container(node: yaml.MappingNode, at) -> Container:
             if name:
                 env.append((at(item), name, _scalar(_get(item, "value"))))
     probes = []
-    for kind in PROBES:
-        probe = _get(node, kind)
-        http = _get(probe, "httpGet")
+    for key, probe in node.value:
+        http = _get(probe, "httpGet") if key.value in PROBES else None
         if http is not None:
-            probes.append(
-                Probe(
-                    kind,
-                    _scalar(_get(http, "host")),
-                    _scalar(_get(http, "port")),
-                    _scalar(_get(http, "scheme")),
-                    at(probe),
-                )
-            )
+            host, port, scheme = (_scalar(_get(http, k)) for k in ("host", "port", "scheme"))
+            # A probe is checked by its port: point at that line (as the line reader does).
+            where = _get(http, "port") or key
+            probes.append(Probe(key.value, host, port, scheme, at(where)))
     return Container(
         name=_scalar(_get(node, "name")),
         component=None,
@@ -296,6 +290,8 @@ def _read_lines(lines: list[tuple[Origin, str]], truncated: bool) -> ParsedObjec
                 close_probe()
             if probe and key in ("host", "port", "scheme"):
                 probe[2][key] = unquote(value)
+                if key == "port":
+                    probe = (probe[0], probe[1], probe[2], origin)
                 continue
             if list_key and (key_indent <= list_indent or (list_key in ("command", "args") and not dash)):
                 if not (list_key == "env" and key_indent > list_indent):

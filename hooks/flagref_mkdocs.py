@@ -12,10 +12,13 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
 from flagref.assets import ASSETS
+from flagref.catalog import CatalogError
+from flagref.relations import RuleError
 from flagref.site import PostCache, SiteBuild, SourceFile, is_post
 from flagref.snippets import SnippetSource
 
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
     from mkdocs.structure.pages import Page
 
 log = get_plugin_logger("flagref")
+DataError = (CatalogError, RuleError)
 _cache = PostCache()
 _build: SiteBuild | None = None
 
@@ -47,12 +51,15 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
         for f in files.documentation_pages()
         if is_post(f.src_uri)
     ]
-    _build = SiteBuild(
-        sources,
-        snippets=_snippet_source(config, root),
-        directory_urls=config.use_directory_urls,
-        cache=_cache,
-    )
+    try:
+        _build = SiteBuild(
+            sources,
+            snippets=_snippet_source(config, root),
+            directory_urls=config.use_directory_urls,
+            cache=_cache,
+        )
+    except DataError as exc:  # the catalog or the rules are broken: nothing to build with
+        raise PluginError(str(exc)) from exc
     for diagnostic in _build.diagnostics:
         (log.warning if diagnostic.level == "warning" else log.info)(str(diagnostic))
     for src_uri, content in {**_build.generated_pages(), **ASSETS}.items():

@@ -52,7 +52,7 @@ def test_seed_manifest_tables(seed_site):
     assert dict(_rows(etcd)) == SEED_ETCD
     assert apiserver.has_attr("open") and not etcd.has_attr("open")  # long tables start collapsed
     # Comma lists are shown one value per line.
-    row = [r for r in etcd.select("tbody tr") if "--listen-client-urls" in r.get_text()][0]
+    row = [r for r in etcd.select("tbody tr") if "--listen-client-urls" in r.td.get_text()][0]
     assert [c.get_text() for c in row.select(".flagref-item code")] == [
         "https://127.0.0.1:2379",
         "https://10.128.15.226:2379",

@@ -144,9 +144,9 @@ def render_block_tables(
         # Manifests are what readers come for; typed commands' options stay folded.
         opened = " open" if group[0].kind == "manifest" and len(group) <= LONG_TABLE else ""
         out.append(
-            f'<details class="abstract flagref-table"{opened}><summary>{title}</summary>'
+            f'<details class="abstract flagref-table" data-search-exclude{opened}><summary>{title}</summary>'
             '<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table>'
-            "<thead><tr><th>Flag</th><th>Value</th><th>Meaning</th><th>Related</th></tr></thead>"
+            "<thead><tr><th>Flag</th><th>Value</th><th>Meaning and relations</th></tr></thead>"
             f"<tbody>{rows}</tbody></table></div></div></details>"
         )
     return "".join(out)
@@ -159,18 +159,37 @@ def _row(use: FlagUse, index: FlagIndex, link, relations: RelationCells | None) 
     if use.spelling:
         flag += f"<br><small>as <code>{esc(use.spelling)}</code></small>"
     value = render_value(use, index)
-    meaning = esc(entry.meaning) if entry.meaning else '<span class="flagref-missing">no description yet</span>'
+    meaning = (
+        _nowrap_flags(esc(entry.meaning))
+        if entry.meaning
+        else '<span class="flagref-missing">no description yet</span>'
+    )
     spec = entry.spec
     if spec is not None and getattr(spec, "removed", None):
         meaning += f' <span class="flagref-badge flagref-badge--removed">removed in {esc(spec.removed)}</span>'
     elif spec is not None and getattr(spec, "deprecated", None):
         meaning += f' <span class="flagref-badge flagref-badge--deprecated">deprecated in {esc(spec.deprecated)}</span>'
-    related = ""
-    if relations is not None:
-        related = "<br>".join(
-            f'<a href="{esc(url)}">{esc(text)}</a>' if url else esc(text) for text, url in relations(use)
+    # Relations sit under the meaning: a fourth column would not fit beside long values.
+    related = [
+        f'<a href="{esc(url)}">{_nowrap_flags(esc(text))}</a>' if url else _nowrap_flags(esc(text))
+        for text, url in (relations(use) if relations is not None else [])
+    ]
+    if related:
+        # Spans, not a list: the post's own lists stay the only lists on the page.
+        meaning += (
+            '<span class="flagref-related">'
+            + "".join(f'<span class="flagref-item">↔ {r}</span>' for r in related)
+            + "</span>"
         )
-    return f'<tr><td>{flag}</td><td class="flagref-value">{value}</td><td>{meaning}</td><td>{related}</td></tr>'
+    return f'<tr><td>{flag}</td><td class="flagref-value">{value}</td><td>{meaning}</td></tr>'
+
+
+_TEXT_FLAG = re.compile(r"(?<![\w-])--[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9](?:=[^\s<]*)?")
+
+
+def _nowrap_flags(text_html: str) -> str:
+    """Escaped text with each ``--flag`` (and its ``=value``) in a span that keeps it on one line."""
+    return _TEXT_FLAG.sub(lambda m: f'<span class="flagref-flagname">{m.group(0)}</span>', text_html)
 
 
 def render_value(use: FlagUse, index: FlagIndex) -> str:
@@ -197,7 +216,8 @@ def _link_prose(html: str, post: Post, index: FlagIndex, page_url: str, director
         entry = index.entry_for(component, flag)
         return url_for(index, page_url, directory_urls, component, flag), tooltip(entry)
 
-    parts = re.split(r"(<pre\b.*?</pre>|<a\b.*?</a>|<h[1-6]\b.*?</h[1-6]>)", html, flags=re.S)
+    # <svg>: the wiring diagram (relations) is drawn text, not prose to link.
+    parts = re.split(r"(<pre\b.*?</pre>|<a\b.*?</a>|<h[1-6]\b.*?</h[1-6]>|<svg\b.*?</svg>)", html, flags=re.S)
     for i in range(0, len(parts), 2):
         part = parts[i]
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .checks import check_post, sort_diagnostics
 from .compat import render_markdown
 from .decorate import decorate_post
 from .engine import parse_post
@@ -21,7 +22,9 @@ from .index import FlagIndex
 from .listing import SitePost, render_listing_pages
 from .model import Diagnostic, Post
 from .reference import render_reference_pages
+from .relations import Relation, load_rules
 from .snippets import SnippetSource
+from .wiring import related_cells, render_entry_relations, render_wiring, wiring_block
 
 POST_SUFFIXES = (".md", ".markdown")
 
@@ -91,6 +94,14 @@ class SiteBuild:
         self.posts: tuple[SitePost, ...] = tuple(sorted(items, key=lambda p: p.sort_key))
         self.by_src = {p.src_uri: p for p in self.posts}
         self.index = FlagIndex(self.catalog, self.posts)
+        self.rules = load_rules()
+        self.relations: dict[str, list[Relation]] = {}
+        violations: list[Diagnostic] = []
+        for item in self.posts:
+            self.relations[item.src_uri], found = check_post(item.post, self.catalog, self.rules)
+            violations.extend(found)
+        self.violations = sort_diagnostics(violations)
+        self.checked = [(item, r) for item in self.posts for r in self.relations[item.src_uri]]
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -98,13 +109,17 @@ class SiteBuild:
         for item in self.posts:
             out.extend(item.post.diagnostics)
             out.extend(u.diagnostic() for u in item.post.unparsed)
+        out.extend(self.violations)
         return out
 
     def generated_pages(self) -> dict[str, str]:
         """Markdown source of every page the build adds, by ``src_uri``."""
         pages = render_listing_pages(self.posts, self.directory_urls)
-        pages.update(render_reference_pages(self.index, self.directory_urls))
+        pages.update(render_reference_pages(self.index, self.directory_urls, extra=self._entry_relations))
         return pages
+
+    def _entry_relations(self, entry, here: str) -> str:
+        return render_entry_relations(entry, here, self.rules, self.checked, self.index, self.directory_urls)
 
     def post_markdown(self, src_uri: str) -> str | None:
         item = self.by_src.get(src_uri)
@@ -114,7 +129,13 @@ class SiteBuild:
         item = self.by_src.get(src_uri)
         if item is None:
             return html
-        return decorate_post(html, item.post, self.index, item.url, self.directory_urls)
+        relations = self.relations.get(src_uri, [])
+        cells = related_cells(relations, self.index, item.url, self.directory_urls, this_post=item)
+        block = wiring_block(relations)
+        after = {block: render_wiring(relations)} if block is not None else None
+        return decorate_post(
+            html, item.post, self.index, item.url, self.directory_urls, relations=cells, extra_after_block=after
+        )
 
 
 def _fingerprint(snippets: SnippetSource | None) -> str:

@@ -1,0 +1,43 @@
+"""Consistency checks: the relation rules applied to posts, as diagnostics.
+
+``check_post`` is the pure core (one post in, relations and warnings out);
+``check_build`` gathers the warnings of every post of a ``SiteBuild`` for the
+``flagref check`` command. The MkDocs build gets the same warnings through
+``SiteBuild.diagnostics``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .model import Diagnostic, Post
+from .relations import Relation, Rule, evaluate_post, load_rules
+
+
+def check_post(
+    post: Post, catalog=None, rules: Sequence[Rule] | None = None
+) -> tuple[list[Relation], list[Diagnostic]]:
+    """The relations found in ``post`` and a warning for each violation, in source order.
+
+    ``rules`` defaults to the reviewed ``rules/relations.yaml``.
+    """
+    relations = evaluate_post(post, load_rules() if rules is None else rules, catalog)
+    diagnostics = [d for d in (r.diagnostic() for r in relations) if d is not None]
+    return relations, diagnostics
+
+
+def check_build(build) -> list[Diagnostic]:
+    """Every violation in the posts of ``build`` (a ``SiteBuild``), sorted by path and line.
+
+    Uses the relations the build already computed; a snippet included by two
+    posts that is wrong in both is reported once per distinct message.
+    """
+    found = getattr(build, "violations", None)
+    if found is None:
+        found = [d for item in build.posts for d in check_post(item.post, build.catalog)[1]]
+    return sort_diagnostics(found)
+
+
+def sort_diagnostics(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """Sorted by ``(path, line, message)``, exact duplicates dropped."""
+    return sorted(set(diagnostics), key=lambda d: (d.path, d.line, d.message))

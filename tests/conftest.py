@@ -87,3 +87,9 @@ def seed_site(tmp_path_factory) -> Built:
 def fixture_site(tmp_path_factory) -> Built:
     """The fixture posts (bad input included), built without --strict to see every warning."""
     return build_site(FIXTURE_DOCS, tmp_path_factory.mktemp("fixture-site"), strict=False)
+
+
+def cell_value(td) -> str:
+    """The value shown in a table cell: its code items joined by commas (a comma list shows one per line)."""
+    codes = td.select("code")
+    return ",".join(c.get_text() for c in codes) if codes else td.get_text(strip=True)

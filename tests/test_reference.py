@@ -10,7 +10,7 @@ from urllib.parse import unquote, urljoin
 
 import pytest
 
-from conftest import DOCS, SEED_URL
+from conftest import DOCS, SEED_URL, cell_value
 from flagref.secrets import MASK
 from test_engine import SEED_APISERVER, SEED_ETCD
 
@@ -39,7 +39,7 @@ def _tables(built, url):
 
 def _rows(table):
     return [
-        (row.select("td")[0].get_text(" ", strip=True), row.select("td")[1].get_text(",", strip=True))
+        (row.select("td")[0].get_text(" ", strip=True), cell_value(row.select("td")[1]))
         for row in table.select("tbody tr")
     ]
 
@@ -112,7 +112,7 @@ def test_reference_entries_for_the_seed_flags(seed_site, component, flags):
         assert heading is not None, f"{component} {flag} has no entry"
         entry = heading.find_next_sibling("div", class_="flagref-entry")
         assert entry.select_one(".flagref-meaning").get_text().strip()
-        values = [c.get_text(",", strip=True) for c in entry.select("td.flagref-value")]
+        values = [cell_value(c) for c in entry.select("td.flagref-value")]
         assert value in values
         back = [a for a in entry.select("a[href]") if "flagref-block-" in a["href"]]
         assert back and back[0].get_text() == "kubernetes > etcd as a component in the cluster"

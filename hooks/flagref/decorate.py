@@ -200,8 +200,13 @@ def render_value(use: FlagUse, index: FlagIndex) -> str:
     items = split_list(use.value)
     if len(items) > 1:
         # One value per line; spans, not a <ul>, so the post's own lists stay the only lists.
-        return "".join(f'<span class="flagref-item"><code>{esc(v)}</code></span>' for v in items)
-    return f"<code>{esc(use.value)}</code>"
+        return "".join(f'<span class="flagref-item"><code>{_breakable(v)}</code></span>' for v in items)
+    return f"<code>{_breakable(use.value)}</code>"
+
+
+def _breakable(value: str) -> str:
+    """Escaped value that may wrap after / , = and : only, never inside a number or a word."""
+    return re.sub(r"([/,=:])(?!/)", r"\1<wbr>", esc(value))
 
 
 def _link_prose(html: str, post: Post, index: FlagIndex, page_url: str, directory_urls: bool) -> str:

@@ -1,0 +1,107 @@
+"""Two builds in one process, as `mkdocs serve` does: the second shows exactly the new state.
+
+MkDocs loads the hook module once per process, so whatever it keeps between
+builds (the content-keyed post cache) is shared by these builds as by serve's
+rebuilds. The seed is changed between builds: a flag added, one changed, one
+removed; then restored, and the third build must equal the first.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+from bs4 import BeautifulSoup
+
+from conftest import DOCS, SEED, SEED_URL, Built, build_site, cell_value
+
+SEED_TITLE = "kubernetes > etcd as a component in the cluster"
+SEED_COPY = SEED.relative_to(DOCS)
+
+
+def _etcd_table(built: Built) -> tuple[str, dict[str, str]]:
+    """The post's etcd table: its summary, and its rows as flag -> value."""
+    for details in built.article(SEED_URL).select("details.flagref-table"):
+        summary = details.summary.get_text()
+        if summary.startswith("etcd — "):
+            rows = {}
+            for row in details.select("tbody > tr"):
+                cells = row.find_all("td", recursive=False)
+                rows[cells[0].select_one(".flagref-flagname").get_text()] = cell_value(cells[1])
+            return summary, rows
+    raise AssertionError("the seed post has no etcd table")
+
+
+def _seen_in_seed(built: Built, flag_id: str) -> list[str]:
+    """The values the reference entry ``flags/etcd/#flag_id`` shows for the seed post."""
+    heading = built.page("flags/etcd/").find(id=flag_id)
+    if heading is None:
+        return []
+    entry = heading.find_next_sibling()
+    values = []
+    for row in entry.select("table tbody > tr"):
+        value = row.select_one("td.flagref-value")
+        if value is not None and value.find_next_sibling("td").get_text(" ", strip=True).startswith(SEED_TITLE):
+            values.append(cell_value(value))
+    return values
+
+
+def _mentions_seed(built: Built, flag_id: str) -> bool:
+    heading = built.page("flags/etcd/").find(id=flag_id)
+    entry = heading.find_next_sibling() if heading is not None else None
+    return entry is not None and SEED_TITLE in entry.get_text()
+
+
+def _edit(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+def _html(built: Built, url: str) -> str:
+    page: BeautifulSoup = built.page(url)
+    return str(page.select_one("article.md-content__inner"))
+
+
+def test_second_build_shows_exactly_the_new_state_and_a_third_the_old(tmp_path):
+    docs = tmp_path / "docs"
+    shutil.copytree(DOCS, docs)
+    post = docs / SEED_COPY
+    original = post.read_text(encoding="utf-8")
+
+    first = build_site(docs, tmp_path / "site-1", strict=True)
+    summary, rows = _etcd_table(first)
+    assert summary.startswith("etcd — Pod etcd-master (kube-system), 17 flags")
+    assert rows["--snapshot-count"] == "10000"
+    assert "--heartbeat-interval" not in rows and "--listen-metrics-urls" in rows
+    assert _seen_in_seed(first, "snapshot-count") == ["10000"]
+    assert _seen_in_seed(first, "listen-metrics-urls") == ["http://127.0.0.1:2381"]
+
+    changed = _edit(original, "    - --snapshot-count=10000\n", "    - --snapshot-count=20000\n")
+    changed = _edit(changed, "    - --trusted-ca-file=", "    - --heartbeat-interval=100\n    - --trusted-ca-file=")
+    changed = _edit(changed, "    - --listen-metrics-urls=http://127.0.0.1:2381\n", "")
+    post.write_text(changed, encoding="utf-8")
+
+    second = build_site(docs, tmp_path / "site-2", strict=True)
+    assert second.warnings == []
+    summary, rows = _etcd_table(second)
+    assert summary.startswith("etcd — Pod etcd-master (kube-system), 17 flags")
+    expected = dict(_etcd_table(first)[1])
+    del expected["--listen-metrics-urls"]
+    expected["--snapshot-count"] = "20000"
+    expected["--heartbeat-interval"] = "100"
+    assert rows == expected
+    assert list(rows).index("--heartbeat-interval") == list(rows).index("--trusted-ca-file") - 1
+    assert _seen_in_seed(second, "snapshot-count") == ["20000"]
+    assert _seen_in_seed(second, "heartbeat-interval") == ["100"]
+    assert _seen_in_seed(second, "listen-metrics-urls") == []
+    assert not _mentions_seed(second, "listen-metrics-urls")
+    # The code block shows the new text, its flags linked.
+    code = second.article(SEED_URL).select("pre")[3]
+    assert "--snapshot-count=20000" in code.get_text() and "--listen-metrics-urls" not in code.get_text()
+    assert [a.get_text() for a in code.select("a.flagref-flag") if a.get_text() == "--heartbeat-interval"] == [
+        "--heartbeat-interval"
+    ]
+
+    post.write_text(original, encoding="utf-8")
+    third = build_site(docs, tmp_path / "site-3", strict=True)
+    for url in (SEED_URL, "flags/etcd/", "flags/kube-apiserver/", ""):
+        assert _html(third, url) == _html(first, url), url

@@ -196,8 +196,10 @@ class Catalog:
     Built by :func:`load_catalog`; treat it as read-only.
     """
 
-    def __init__(self, components: Mapping[str, ComponentSpec]) -> None:
+    def __init__(self, components: Mapping[str, ComponentSpec], fingerprint: str = "") -> None:
         self.components: Mapping[str, ComponentSpec] = types.MappingProxyType(dict(sorted(components.items())))
+        # Names the files it was read from (name, mtime, size): what a parse depends on.
+        self.fingerprint = fingerprint
         owners: dict[str, list[str]] = {}
         shorts: dict[tuple[str, str], list[FlagSpec]] = {}
         for component in self.components.values():
@@ -387,7 +389,7 @@ def load_catalog(directory: str | os.PathLike | None = None) -> Catalog:
             components[spec.name] = spec
     if not components:
         raise CatalogError(root, 0, "no catalog files (*.yaml) found")
-    catalog = Catalog(components)
+    catalog = Catalog(components, fingerprint=f"{key}:{signature}")
     _cache[key] = (signature, catalog)
     return catalog
 

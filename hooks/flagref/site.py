@@ -2,7 +2,7 @@
 
 A ``SiteBuild`` is made anew for each build (``mkdocs build`` or one
 ``mkdocs serve`` rebuild) so nothing lingers from an earlier one. Reading a
-post is memoised by content (path + text + snippets fingerprint) in a
+post is memoised by content (path + text + snippets and catalog fingerprints) in a
 ``PostCache`` that the caller may keep across builds.
 """
 
@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .catalog import Catalog, load_catalog
 from .checks import check_post, sort_diagnostics
 from .compat import render_markdown
 from .decorate import decorate_post
@@ -64,21 +65,15 @@ class SiteBuild:
         sources: Iterable[SourceFile],
         *,
         snippets: SnippetSource | None = None,
-        catalog=None,
+        catalog: Catalog | None = None,
         directory_urls: bool = True,
         cache: PostCache | None = None,
     ) -> None:
-        if catalog is None:
-            try:
-                from .catalog import load_catalog
-
-                catalog = load_catalog()
-            except ImportError:
-                catalog = None
-        self.catalog = catalog
+        self.catalog = catalog if catalog is not None else load_catalog()
         self.directory_urls = directory_urls
         self.snippets = snippets
-        fingerprint = _fingerprint(snippets)
+        # A post's reading depends on its text, the snippets it includes and the catalog.
+        fingerprint = _fingerprint(snippets) + "|" + self.catalog.fingerprint
         cache = cache if cache is not None else PostCache()
         used = []
         items = []

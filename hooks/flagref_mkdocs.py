@@ -17,8 +17,7 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
 from flagref.assets import ASSETS
-from flagref.catalog import CatalogError
-from flagref.relations import RuleError
+from flagref.errors import DataFileError
 from flagref.site import PostCache, SiteBuild, SourceFile, is_post
 from flagref.snippets import SnippetSource
 
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
     from mkdocs.structure.pages import Page
 
 log = get_plugin_logger("flagref")
-DataError = (CatalogError, RuleError)
 _cache = PostCache()
 _build: SiteBuild | None = None
 
@@ -58,7 +56,7 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
             directory_urls=config.use_directory_urls,
             cache=_cache,
         )
-    except DataError as exc:  # the catalog or the rules are broken: nothing to build with
+    except DataFileError as exc:  # the catalog or the rules are broken: nothing to build with
         raise PluginError(str(exc)) from exc
     for diagnostic in _build.diagnostics:
         (log.warning if diagnostic.level == "warning" else log.info)(str(diagnostic))

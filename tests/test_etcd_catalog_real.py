@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from processes import free_ports, stop
 
 _HOOKS = str(Path(__file__).resolve().parents[1] / "hooks")
 if _HOOKS not in sys.path:
@@ -155,12 +156,6 @@ def test_meanings_are_not_copied_from_help(etcd_help, etcd_spec):
 # A real member, configured once by flags and once by ETCD_* variables.
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _request(url: str, body: bytes | None = None) -> tuple[int, dict]:
     request = urllib.request.Request(url, data=body, method="POST" if body is not None else "GET")
     with urllib.request.urlopen(request, timeout=5) as response:
@@ -198,13 +193,7 @@ def _run_etcd(argv: list[str], env: dict[str, str], log_path: Path, client_url: 
         _, members = _request(client_url + "/v3/cluster/member/list", b"{}")
         return {"version": version, "health": health, "members": members["members"]}
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=STOP_TIMEOUT)
+        stop(process, STOP_TIMEOUT)
 
 
 def _tail(path: Path, lines: int = 60) -> str:
@@ -218,8 +207,9 @@ def _tail(path: Path, lines: int = 60) -> str:
 def test_etcd_serves_with_catalog_configuration(etcd_binary, mode, tmp_path):
     catalog = load_catalog()
     etcd = catalog.components["etcd"]
-    client_url = f"http://127.0.0.1:{_free_port()}"
-    peer_url = f"http://127.0.0.1:{_free_port()}"
+    client_port, peer_port = free_ports(2)
+    client_url = f"http://127.0.0.1:{client_port}"
+    peer_url = f"http://127.0.0.1:{peer_port}"
     name = f"member-{mode}"
     settings = {
         "name": name,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 import urllib.error
@@ -24,6 +23,7 @@ import pytest
 from flagref.catalog import load_catalog
 from flagref.checks import check_post
 from flagref.engine import parse_post
+from processes import free_ports, stop
 
 pytestmark = pytest.mark.etcd
 
@@ -48,20 +48,6 @@ def etcd() -> str:
 @pytest.fixture(scope="module")
 def etcdctl() -> str:
     return _binary("etcdctl", "etcd-client")
-
-
-def _free_ports(n: int) -> list[int]:
-    # Bound together so the n ports differ; released just before etcd binds them.
-    sockets = []
-    try:
-        for _ in range(n):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
 
 
 def _post(args: list[str], transcript: str = "") -> str:
@@ -94,17 +80,7 @@ def _run_until_exit(etcd: str, args: list[str], data: Path) -> tuple[int | None,
     except subprocess.TimeoutExpired:
         return None, ""
     finally:
-        _stop(proc)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=STOP_TIMEOUT)
+        stop(proc, STOP_TIMEOUT)
 
 
 def _args(name: str, peer: int, cluster: str, client: int) -> list[str]:
@@ -119,7 +95,7 @@ def _args(name: str, peer: int, cluster: str, client: int) -> list[str]:
 
 
 def test_peer_url_not_in_initial_cluster_entry_is_refused_by_both(etcd, tmp_path):
-    peer, other, client = _free_ports(3)
+    peer, other, client = free_ports(3)
     args = _args("master", peer, f"master=http://127.0.0.1:{other}", client)
     _, diagnostics = _check(_post(args))
     assert [str(d) for d in diagnostics] == [
@@ -134,7 +110,7 @@ def test_peer_url_not_in_initial_cluster_entry_is_refused_by_both(etcd, tmp_path
 
 
 def test_name_missing_from_initial_cluster_is_refused_by_both(etcd, tmp_path):
-    peer, client = _free_ports(2)
+    peer, client = free_ports(2)
     args = _args("master", peer, f"etcd-b=http://127.0.0.1:{peer}", client)
     _, diagnostics = _check(_post(args))
     assert [str(d) for d in diagnostics] == [
@@ -148,7 +124,7 @@ def test_name_missing_from_initial_cluster_is_refused_by_both(etcd, tmp_path):
 
 
 def test_consistent_configuration_starts_and_serves_its_client_url(etcd, etcdctl, tmp_path):
-    peer, client, closed = _free_ports(3)
+    peer, client, closed = free_ports(3)
     args = _args("master", peer, f"master=http://127.0.0.1:{peer}", client)
     # Two etcdctl commands: one at the client URL, one at a port nothing listens on.
     transcript = (
@@ -184,7 +160,7 @@ def test_consistent_configuration_starts_and_serves_its_client_url(etcd, etcdctl
         unserved = _etcdctl(etcdctl, f"http://127.0.0.1:{closed}")
         assert unserved.returncode != 0
     finally:
-        _stop(proc)
+        stop(proc, STOP_TIMEOUT)
 
 
 def _wait_for_health(proc: subprocess.Popen, url: str) -> str:

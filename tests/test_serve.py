@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -28,16 +27,11 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import CONFIG, ROOT, SEED, SEED_URL, cell_value
+from processes import free_ports, stop
 
 START_DEADLINE = 60.0
 REBUILD_DEADLINE = 30.0
 SEED_COPY = SEED.relative_to(ROOT)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _site_path() -> str:
@@ -94,20 +88,10 @@ def _copy_project(dst: Path) -> Path:
     return dst
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> Iterator[Served]:
     root = _copy_project(tmp_path_factory.mktemp("serve"))
-    port = _free_port()
+    (port,) = free_ports(1)
     log = root.parent / "mkdocs-serve.log"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
     command = [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", "-f", str(root / "mkdocs.yml")]
@@ -122,7 +106,7 @@ def served(tmp_path_factory) -> Iterator[Served]:
             time.sleep(0.25)
         yield server
     finally:
-        _stop(process)
+        stop(process)
         # Shown by pytest only for a failing test.
         print(f"--- mkdocs serve output ---\n{server.output()}")
 

@@ -178,3 +178,20 @@ def test_sources_are_read_from_any_depth_and_both_suffixes():
     sources = {s.src_uri for s in read_sources(FIXTURE_DOCS)}
     assert "posts/site/deeper/nested/2020-02-04-nested-post.markdown" in sources
     assert ROOT.joinpath("docs", "posts").is_dir()
+
+
+def test_a_broken_catalog_stops_the_build_naming_file_and_line(tmp_path, monkeypatch, caplog):
+    import shutil
+
+    import flagref.catalog
+
+    catalog = tmp_path / "catalog"
+    shutil.copytree(flagref.catalog.DEFAULT_DIRECTORY, catalog)
+    (catalog / "etcd.yaml").write_text("component: etcd\nflags:\n  name: [unclosed\n")
+    monkeypatch.setattr(flagref.catalog, "DEFAULT_DIRECTORY", catalog)
+    with pytest.raises(Abort, match="BuildError"):  # MkDocs logs a PluginError, then aborts
+        build_site(DOCS, tmp_path / "site", strict=True)
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert errors == [
+        f"{catalog}/etcd.yaml:4: not valid YAML: expected ',' or ']', but got '<stream end>'; fix the syntax"
+    ]

@@ -30,6 +30,8 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .errors import DataFileError
+
 #: The value vocabulary of ``type:``; README.md explains each word.
 TYPES = frozenset(
     {
@@ -102,14 +104,8 @@ _FLAG_KEYS = (
 )
 
 
-class CatalogError(ValueError):
+class CatalogError(DataFileError):
     """A catalog file that cannot be used; the message starts with ``file:line``."""
-
-    def __init__(self, path: str | os.PathLike, line: int, message: str) -> None:
-        self.path = str(path)
-        self.line = line
-        self.detail = message
-        super().__init__(f"{self.path}:{line}: {message}")
 
 
 @dataclasses.dataclass(frozen=True)

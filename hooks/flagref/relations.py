@@ -29,6 +29,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .errors import DataFileError
 from .flags import split_list, unquote
 from .model import Diagnostic, Document, FlagUse, Origin, Post, Probe
 from .values import addresses, normalise_path, normalise_value, parse_address, parse_bool, serves
@@ -116,14 +117,8 @@ class Relation:
         return Diagnostic(self.a.path, self.a.line, self.explanation)
 
 
-class RuleError(ValueError):
+class RuleError(DataFileError):
     """A rules file that cannot be used; the message starts with ``file:line``."""
-
-    def __init__(self, path: str | os.PathLike, line: int, message: str) -> None:
-        self.path = str(path)
-        self.line = line
-        self.detail = message
-        super().__init__(f"{self.path}:{line}: {message}")
 
 
 # The two checks that need no rule file; they appear in tables and the reference like rules.

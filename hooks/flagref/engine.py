@@ -13,7 +13,7 @@ from .frontmatter import fallback_title, parse_front_matter, slug_from_filename
 from .manifests import ParsedObject, looks_like_yaml, parse_manifests
 from .model import Command, Container, Diagnostic, Fence, FlagUse, Manifest, Origin, Post, Unparsed
 from .prose import END_OF_POST, find_mentions
-from .secrets import is_secret
+from .secrets import MASK, is_secret
 from .snippets import SnippetSource, expand_snippets
 from .transcripts import has_prompt, parse_transcript, split_words
 
@@ -139,6 +139,13 @@ class _Reader:
     ) -> dict[str, str | None]:
         flags, _, unparsed = parse_argv(items, self._takes_value(component, command))
         self.unparsed.extend(unparsed)
+        if obj and kind == "command":
+            # The command line is shown as context: it must not show what the values hide
+            # (masked before shortening, so no part of a secret survives the cut).
+            for f in flags:
+                if f.value and is_secret(self.catalog, component, f.flag, f.value):
+                    obj = obj.replace(f.value, MASK)
+            obj = _shorten(obj)
         seen: dict[str, str | None] = {}
         for f in flags:
             self.uses.append(
@@ -169,8 +176,15 @@ class _Reader:
         for command in transcript.commands:
             self.commands.append(command)
             subcommand = next((w for w in command.argv if not w.startswith("-")), None)
+            # The command line is the context of its flags, as the object is for a manifest's.
             seen = self._add_argv(
-                command.items, command.tool, "command", fence.index, host=command.host, command=subcommand
+                command.items,
+                command.tool,
+                "command",
+                fence.index,
+                obj=command.text,
+                host=command.host,
+                command=subcommand,
             )
             if command.output:
                 if looks_like_yaml([t for _, t in command.output]):
@@ -353,6 +367,11 @@ class _Reader:
                     self.unparsed.append(
                         Unparsed(origin.path, origin.line, text, "flag-like text that no reader recognised")
                     )
+
+
+def _shorten(text: str, limit: int = 72) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _prompt_short_flag(text: str) -> bool:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 
 import pytest
 from mkdocs.exceptions import Abort
 
-from conftest import CONFIG, DOCS, FIXTURE_DOCS, ROOT, SEED, SEED_URL, build_site
+from conftest import CONFIG, DOCS, FIXTURE_DOCS, FIXTURES, ROOT, SEED, SEED_URL, build_site
 from flagref.fences import find_fences
 from flagref.frontmatter import parse_front_matter
 from flagref.site import read_sources
@@ -98,12 +99,17 @@ def test_no_asset_comes_from_another_host(seed_site):
                 assert not re.match(r"^(https?:)?//", src.group(1)), f"{path}: {tag}"
 
 
-def test_every_post_renders_exactly_the_blocks_the_engine_finds(seed_site, fixture_site):
+def test_every_post_renders_exactly_the_blocks_the_engine_finds(seed_site, fixture_site, tmp_path):
     from flagref.scan import scan_docs
     from flagref.secrets import MASK, is_secret
 
-    for docs, built in ((DOCS, seed_site), (FIXTURE_DOCS, fixture_site)):
-        result = scan_docs(docs)
+    # The relation fixtures too, each folder as a posts/ folder of its own site.
+    relation_posts = tmp_path / "relations" / "posts"
+    for folder in (FIXTURES / "relations").iterdir():
+        shutil.copytree(folder, relation_posts / folder.name)
+    relation_site = build_site(relation_posts.parent, tmp_path / "relations-site", strict=False)
+    for docs, built in ((DOCS, seed_site), (FIXTURE_DOCS, fixture_site), (relation_posts.parent, relation_site)):
+        result = scan_docs(docs, ROOT / "snippets")
         for post in result.posts:
             url = re.sub(r"\.(md|markdown)$", "/", post.path)
             rendered = built.article(url).select("pre")
@@ -181,8 +187,6 @@ def test_sources_are_read_from_any_depth_and_both_suffixes():
 
 
 def test_a_broken_catalog_stops_the_build_naming_file_and_line(tmp_path, monkeypatch, caplog):
-    import shutil
-
     import flagref.catalog
 
     catalog = tmp_path / "catalog"

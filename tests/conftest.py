@@ -93,3 +93,19 @@ def cell_value(td) -> str:
     """The value shown in a table cell: its code items joined by commas (a comma list shows one per line)."""
     codes = td.select("code")
     return ",".join(c.get_text() for c in codes) if codes else td.get_text(strip=True)
+
+
+def flag_table(page, component: str) -> tuple[str, dict[str, str]]:
+    """The first flag table of ``component`` on a page: its summary, and its rows as flag -> value.
+
+    Returns ("", {}) when the page has none.
+    """
+    for details in page.select("details.flagref-table"):
+        summary = details.summary.get_text()
+        if summary.startswith(f"{component} — "):
+            rows = {}
+            for row in details.select("tbody > tr"):
+                cells = row.find_all("td", recursive=False)
+                rows[cells[0].select_one(".flagref-flagname").get_text()] = cell_value(cells[1])
+            return summary, rows
+    return "", {}

@@ -111,7 +111,7 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
         return super().send_head()
 
     def log_message(self, *args) -> None:  # quiet: pytest shows only what fails
-        pass
+        return None
 
 
 @contextmanager

@@ -177,7 +177,8 @@ def _run_etcd(argv: list[str], env: dict[str, str], log_path: Path, client_url: 
                 if status == 200:
                     break
             except (OSError, urllib.error.URLError, ValueError):
-                pass
+                time.sleep(0.2)  # not listening yet
+                continue
             time.sleep(0.2)
         else:
             version = None

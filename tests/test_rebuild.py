@@ -12,7 +12,7 @@ import shutil
 
 from bs4 import BeautifulSoup
 
-from conftest import DOCS, SEED, SEED_URL, Built, build_site, cell_value
+from conftest import DOCS, SEED, SEED_URL, Built, build_site, cell_value, flag_table
 
 SEED_TITLE = "kubernetes > etcd as a component in the cluster"
 SEED_COPY = SEED.relative_to(DOCS)
@@ -20,15 +20,9 @@ SEED_COPY = SEED.relative_to(DOCS)
 
 def _etcd_table(built: Built) -> tuple[str, dict[str, str]]:
     """The post's etcd table: its summary, and its rows as flag -> value."""
-    for details in built.article(SEED_URL).select("details.flagref-table"):
-        summary = details.summary.get_text()
-        if summary.startswith("etcd — "):
-            rows = {}
-            for row in details.select("tbody > tr"):
-                cells = row.find_all("td", recursive=False)
-                rows[cells[0].select_one(".flagref-flagname").get_text()] = cell_value(cells[1])
-            return summary, rows
-    raise AssertionError("the seed post has no etcd table")
+    summary, rows = flag_table(built.article(SEED_URL), "etcd")
+    assert summary, "the seed post has no etcd table"
+    return summary, rows
 
 
 def _seen_in_seed(built: Built, flag_id: str) -> list[str]:

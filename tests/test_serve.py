@@ -26,7 +26,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import CONFIG, ROOT, SEED, SEED_URL, cell_value
+from conftest import CONFIG, ROOT, SEED, SEED_URL, cell_value, flag_table
 from processes import free_ports, stop
 
 START_DEADLINE = 60.0
@@ -128,22 +128,9 @@ def _abbr_titles(word: str) -> Callable[[BeautifulSoup], set[str]]:
     return read
 
 
-def _etcd_table(page: BeautifulSoup) -> tuple[str, dict[str, str]]:
-    """The summary of the post's etcd table, and its rows as flag -> value."""
-    for details in page.select("details.flagref-table"):
-        summary = details.summary.get_text()
-        if summary.startswith("etcd — "):
-            rows = {}
-            for row in details.select("tbody > tr"):
-                cells = row.find_all("td", recursive=False)
-                rows[cells[0].select_one(".flagref-flagname").get_text()] = cell_value(cells[1])
-            return summary, rows
-    return "", {}
-
-
 def _etcd_state(page: BeautifulSoup) -> tuple[str, str | None, str | None]:
     """How many flags the etcd table counts, and its --snapshot-count and --heartbeat-interval."""
-    summary, rows = _etcd_table(page)
+    summary, rows = flag_table(page, "etcd")
     count = re.search(r"\d+ flags?", summary)
     return (count.group(0) if count else summary, rows.get("--snapshot-count"), rows.get("--heartbeat-interval"))
 

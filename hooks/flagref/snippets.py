@@ -41,11 +41,9 @@ class SnippetSource:
         return None
 
     def display(self, path: Path) -> str:
-        if self.display_root is not None:
-            try:
-                return path.relative_to(self.display_root.resolve()).as_posix()
-            except ValueError:
-                pass
+        root = self.display_root.resolve() if self.display_root is not None else None
+        if root is not None and path.is_relative_to(root):
+            return path.relative_to(root).as_posix()
         return path.as_posix()
 
 

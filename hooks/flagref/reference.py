@@ -146,10 +146,12 @@ def _values(index: FlagIndex, entry: FlagEntry, here: str) -> str:
         rows.append(
             f'<tr><td class="flagref-value">{value_html}</td><td>{where}</td><td>{hosts}</td><td>{objects}</td></tr>'
         )
+    # Out of the search index: it repeats post titles once per use, and the posts are indexed themselves.
     return (
-        f'<p class="flagref-seen"><strong>Values in the posts</strong> ({len(written)} use{"s" if len(written) != 1 else ""})</p>'
+        f'<div class="flagref-seen" data-search-exclude><p><strong>Values in the posts</strong> '
+        f"({len(written)} use{'s' if len(written) != 1 else ''})</p>"
         '<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table><thead><tr><th>Value</th><th>Where</th>'
-        f"<th>Host</th><th>Object</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div></div>"
+        f"<th>Host</th><th>Object</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div></div></div>"
     )
 
 

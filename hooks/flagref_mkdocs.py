@@ -7,8 +7,8 @@ build lives in a ``SiteBuild`` made in ``on_files``; the only thing kept across
 
 from __future__ import annotations
 
-import html
 import os
+from html import escape as escape_html
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,7 +61,9 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
     for diagnostic in _build.diagnostics:
         (log.warning if diagnostic.level == "warning" else log.info)(str(diagnostic))
     for src_uri, content in {**_build.generated_pages(), **ASSETS}.items():
-        if src_uri not in files:
+        if src_uri in files:
+            log.info(f"{config.docs_dir}/{src_uri} exists, so the generated page of that name is not added")
+        else:
             files.append(File.generated(config, src_uri, content=content))
     return files
 
@@ -72,7 +74,7 @@ def on_page_markdown(markdown: str, page: Page, **kwargs: Any) -> str:
     item = _build.by_src[page.file.src_uri]
     page.meta.update(item.post.front.raw)
     # Themes insert page titles into HTML unescaped; a title is the author's text.
-    page.meta["title"] = html.escape(item.post.title)
+    page.meta["title"] = escape_html(item.post.title)
     return _build.post_markdown(page.file.src_uri)
 
 

@@ -303,3 +303,16 @@ spec:
         ("kube-scheduler", "--port", "0", 28),
     ]
     assert scheduler.label == "Pod kube-scheduler-master"
+
+
+def test_bundled_short_options_are_one_use_each():
+    text = "---\ntitle: t\n---\n```\n$ kubectl exec -it etcd-master -n kube-system -- sh\n$ ps -ef\n```\n"
+    post = parse_post("posts/2020-01-01-t.md", text)
+    uses = [(u.component, u.flag, u.value, u.spelling) for u in post.uses]
+    assert uses == [
+        ("kubectl", "-i", None, "-it"),
+        ("kubectl", "-t", None, "-it"),
+        ("kubectl", "-n", "kube-system", None),
+        ("ps", "-e", None, "-ef"),
+        ("ps", "-f", None, "-ef"),
+    ]

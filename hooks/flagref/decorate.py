@@ -99,7 +99,8 @@ def _link_line(line_html: str, uses: list[FlagUse], index: FlagIndex, link) -> s
     # next use of the line finds the next occurrence.
     segments = [(i % 2 == 0, part) for i, part in enumerate(_TAGS.split(line_html))]
     for use in uses:
-        token = use.spelling if use.spelling and use.spelling.isupper() else use.flag
+        # ETCD_DATA_DIR for an env spelling, -ef for a bundle of short options.
+        token = use.spelling if use.spelling and (use.spelling.isupper() or use.spelling.startswith("-")) else use.flag
         pattern = re.compile(r"(?<![\w-])" + re.escape(token) + r"(?![\w-])")
         for n, (is_text, part) in enumerate(segments):
             m = pattern.search(part) if is_text else None

@@ -148,12 +148,25 @@ class _Reader:
             obj = _shorten(obj)
         seen: dict[str, str | None] = {}
         for f in flags:
-            self.uses.append(
-                FlagUse(
-                    f.origin.path, f.origin.line, block, kind, component, f.flag, f.value, obj, container, host=host
+            # ps -ef, kubectl exec -it: a bundle of short options is one use per option.
+            bundle = self.catalog.split_shorts(component, f.flag) if component and f.value is None else None
+            for flag in bundle or (f.flag,):
+                self.uses.append(
+                    FlagUse(
+                        f.origin.path,
+                        f.origin.line,
+                        block,
+                        kind,
+                        component,
+                        flag,
+                        f.value,
+                        obj,
+                        container,
+                        spelling=f.flag if bundle else None,
+                        host=host,
+                    )
                 )
-            )
-            seen[self._long_name(component, f.flag)] = f.value
+                seen[self._long_name(component, flag)] = f.value
         return seen
 
     def _long_name(self, component, flag: str) -> str:

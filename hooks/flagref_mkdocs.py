@@ -17,7 +17,7 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
 from flagref.assets import ASSETS
-from flagref.errors import DataFileError
+from flagref.datafile import DataFileError
 from flagref.site import PostCache, SiteBuild, SourceFile, is_post
 from flagref.snippets import SnippetSource
 

@@ -316,3 +316,14 @@ def test_bundled_short_options_are_one_use_each():
         ("ps", "-e", None, "-ef"),
         ("ps", "-f", None, "-ef"),
     ]
+
+
+def test_circular_snippet_include_is_reported(tmp_path):
+    from flagref.snippets import SnippetSource
+
+    (tmp_path / "a.md").write_text('text\n--8<-- "a.md"\n')
+    post = parse_post("posts/2020-01-01-t.md", '--8<-- "a.md"\n', snippets=SnippetSource((tmp_path,)))
+    assert [str(d) for d in post.diagnostics] == [
+        f"{tmp_path}/a.md:2: snippet 'a.md' includes itself; remove the circular include"
+    ]
+    assert post.document.lines == ("text",)

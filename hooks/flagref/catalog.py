@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import os
 import re
 import types
@@ -28,9 +29,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node, ScalarNode, SequenceNode
 
-from .errors import DataFileError
+from .datafile import NULL_TAG, DataFileError, check_keys, line_of, read_line_text, read_pairs, read_text
 
 #: The value vocabulary of ``type:``; README.md explains each word.
 TYPES = frozenset(
@@ -65,7 +66,6 @@ ANCHORS = frozenset({"text", "heading"})
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent / "catalog"
 
-_NULL_TAG = "tag:yaml.org,2002:null"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 _COMPONENT_RE = re.compile(r"[a-z][a-z0-9-]*")
@@ -73,8 +73,6 @@ _SHORT_RE = re.compile(r"[A-Za-z0-9]")
 _VERSION_RE = re.compile(r"v?(\d+\.\d+(?:\.\d+)?)")
 _ENV_PREFIX_RE = re.compile(r"[A-Z][A-Z0-9]*_")
 _ENV_REST_RE = re.compile(r"[A-Z0-9]+(?:_[A-Z0-9]+)*")
-# Long enough for a real sentence, short enough to catch a pasted paragraph.
-_MAX_LINE = 200
 
 _COMPONENT_KEYS = (
     "component",
@@ -617,8 +615,11 @@ def _check_shorts(path: Path, component: ComponentSpec, flags: Mapping[str, Flag
 # Node helpers: read values from composed YAML so every error has its line.
 
 
-def _line(node: Node) -> int:
-    return node.start_mark.line + 1
+_line = line_of
+_pairs = functools.partial(read_pairs, error=CatalogError)
+_check_keys = functools.partial(check_keys, error=CatalogError)
+_text = functools.partial(read_text, error=CatalogError)
+_line_text = functools.partial(read_line_text, error=CatalogError)
 
 
 def _source_line(source: str) -> int:
@@ -626,57 +627,13 @@ def _source_line(source: str) -> int:
     return int(source.rsplit(":", 1)[1])
 
 
-def _pairs(path: Path, node: Node, what: str) -> dict[str, tuple[Node, Node]]:
-    if not isinstance(node, MappingNode):
-        raise CatalogError(path, _line(node), f"{what} must be a mapping of `key: value`")
-    pairs: dict[str, tuple[Node, Node]] = {}
-    for key_node, value in node.value:
-        if not isinstance(key_node, ScalarNode) or key_node.tag == _NULL_TAG:
-            raise CatalogError(path, _line(key_node), f"{what}: keys must be plain names")
-        key = key_node.value
-        if key in pairs:
-            # safe_load would silently keep the last one; in reviewed data
-            # that usually means two edits of the same flag collided.
-            raise CatalogError(
-                path,
-                _line(key_node),
-                f"duplicate key {key!r} in {what} (first at line {_line(pairs[key][0])}); merge the two entries",
-            )
-        pairs[key] = (key_node, value)
-    return pairs
-
-
-def _check_keys(path: Path, pairs: Mapping[str, tuple[Node, Node]], allowed: tuple[str, ...], what: str) -> None:
-    for key, (key_node, _) in pairs.items():
-        if key not in allowed:
-            close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f"did you mean `{close[0]}`?" if close else f"allowed: {', '.join(allowed)}"
-            raise CatalogError(path, _line(key_node), f"unknown key {key!r} in {what}; {hint}")
-
-
 def _scalar(path: Path, node: Node, what: str) -> str | None:
     """The scalar as written (``1.20`` stays ``"1.20"``, ``false`` stays ``"false"``)."""
     if not isinstance(node, ScalarNode):
         raise CatalogError(path, _line(node), f"{what} must be a single value, not a list or mapping")
-    if node.tag == _NULL_TAG:
+    if node.tag == NULL_TAG:
         return None
     return node.value
-
-
-def _text(path: Path, node: Node, what: str) -> str:
-    value = _scalar(path, node, what)
-    if value is None or not value.strip():
-        raise CatalogError(path, _line(node), f"{what} must not be empty")
-    return value.strip()
-
-
-def _line_text(path: Path, node: Node, what: str) -> str:
-    value = _text(path, node, what)
-    if "\n" in value:
-        raise CatalogError(path, _line(node), f"{what} must be one line")
-    if len(value) > _MAX_LINE:
-        raise CatalogError(path, _line(node), f"{what} is {len(value)} characters; keep it under {_MAX_LINE}")
-    return value
 
 
 def _text_list(path: Path, node: Node, what: str) -> list[str]:

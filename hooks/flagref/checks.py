@@ -29,13 +29,10 @@ def check_post(
 def check_build(build) -> list[Diagnostic]:
     """Every violation in the posts of ``build`` (a ``SiteBuild``), sorted by path and line.
 
-    Uses the relations the build already computed; a snippet included by two
-    posts that is wrong in both is reported once per distinct message.
+    The build computed them once already; a snippet included by two posts that
+    is wrong in both is reported once per distinct message.
     """
-    found = getattr(build, "violations", None)
-    if found is None:
-        found = [d for item in build.posts for d in check_post(item.post, build.catalog)[1]]
-    return sort_diagnostics(found)
+    return sort_diagnostics(build.violations)
 
 
 def sort_diagnostics(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:

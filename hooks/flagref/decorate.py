@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from .flags import split_list
 from .html import esc, relative_url
+from .html import page_url as to_url
 from .index import FlagEntry, FlagIndex, tooltip
 from .model import FlagUse, Post
 from .secrets import MASK
@@ -32,8 +33,6 @@ RelationCells = Callable[[FlagUse], list[tuple[str, str | None]]]
 
 
 def url_for(index: FlagIndex, page_url: str, directory_urls: bool, component: str | None, flag: str) -> str:
-    from .html import page_url as to_url
-
     target = index.target(component, flag)
     path, _, fragment = target.partition("#")
     return relative_url(page_url, to_url(path, directory_urls) + "#" + fragment)
@@ -61,11 +60,11 @@ def decorate_post(
         return url_for(index, page_url, directory_urls, use.component, use.flag), tooltip(entry)
 
     truncated = {(m.block, m.label) for m in post.manifests if m.truncated}
-    counter = iter(range(len(post.fences) + 1000))
+    counter = iter(range(len(post.fences)))
 
     def on_pre(match: re.Match) -> str:
-        n = next(counter)
-        if n >= len(post.fences):
+        n = next(counter, None)
+        if n is None:  # more <pre> than blocks: leave the rest as rendered
             return match.group(0)
         fence = post.fences[n]
         block_html = _link_code(match.group(0), fence, by_line, index, link)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from pathlib import PurePosixPath
 
+from .catalog import load_catalog
 from .components import component_of_container, kubectl_target
 from .fences import find_fences
 from .flags import FLAG_TOKEN, is_truncation, parse_argv, unquote
 from .frontmatter import fallback_title, parse_front_matter, slug_from_filename
 from .manifests import ParsedObject, looks_like_yaml, parse_manifests
-from .model import Command, Container, Diagnostic, Fence, FlagUse, Manifest, Origin, Post, Unparsed
+from .model import Command, Container, Diagnostic, Fence, FlagUse, Manifest, Post, Unparsed
 from .prose import END_OF_POST, find_mentions
 from .secrets import MASK, is_secret
 from .snippets import SnippetSource, expand_snippets
-from .transcripts import has_prompt, parse_transcript, split_words
+from .transcripts import PROMPT, has_prompt, parse_transcript, split_words
 
 # Tools recognised at the start of a line in a block without prompts.
 COMMON_TOOLS = frozenset(
@@ -51,8 +51,6 @@ def parse_post(
     they hold a flag but yield none become ``unparsed`` records.
     """
     if catalog is None:
-        from .catalog import load_catalog
-
         catalog = load_catalog()
     front, body, first_line, diagnostics = parse_front_matter(path, text)
     document, snippet_problems = expand_snippets(path, body.splitlines(), first_line, snippets)
@@ -388,14 +386,5 @@ def _shorten(text: str, limit: int = 72) -> str:
 
 
 def _prompt_short_flag(text: str) -> bool:
-    from .transcripts import PROMPT
-
     m = PROMPT.match(text)
     return bool(m and re.search(r"(?:^|\s)-[A-Za-z]", m.group("command")))
-
-
-def post_path(docs_dir, file_path) -> str:
-    return PurePosixPath(file_path).relative_to(PurePosixPath(docs_dir)).as_posix()
-
-
-__all__ = ["parse_post", "excerpt", "Origin", "Diagnostic"]

@@ -44,8 +44,6 @@ def relative_url(from_url: str, to_url: str) -> str:
     rel = posixpath.relpath("/" + (to_path or ""), "/" + base) if to_path or base else "."
     if to_path.endswith("/") and not rel.endswith("/"):
         rel += "/"
-    if rel == "./":
-        rel = "./"
     rel = quote(rel, safe="/.-_~")
     return rel + ("#" + fragment if fragment else "")
 

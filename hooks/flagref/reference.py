@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from .decorate import render_value
-from .html import esc, md_text, page_url, relative_url
+from .html import attr_id, esc, md_text, page_url, relative_url
 from .index import REFERENCE_INDEX, FlagEntry, FlagIndex, component_uri
 from .listing import _yaml_str
 
@@ -42,7 +42,7 @@ def _index_page(index: FlagIndex, directory_urls: bool) -> str:
     for component in index.components():
         spec = index.catalog.components.get(component) if index.catalog else None
         url = page_url(component_uri(component), directory_urls)
-        out.append(f"\n## {md_text(component)} {{#component-{_id(component)}}}\n")
+        out.append(f"\n## {md_text(component)} {{#component-{attr_id(component)}}}\n")
         summary = (
             esc(getattr(spec, "summary", "")) if spec else '<span class="flagref-missing">not in the catalog yet</span>'
         )
@@ -67,7 +67,7 @@ def _index_page(index: FlagIndex, directory_urls: bool) -> str:
             href = relative_url(here, page_url(component_uri(entry.component), directory_urls) + "#" + entry.anchor)
             cells.append(f'<a href="{esc(href)}">{esc(entry.component)}</a>')
         flag = entries[0].flag
-        rows.append(f'<tr id="flag-{_id(name)}"><td><code>{esc(flag)}</code></td><td>{", ".join(cells)}</td></tr>')
+        rows.append(f'<tr id="flag-{attr_id(name)}"><td><code>{esc(flag)}</code></td><td>{", ".join(cells)}</td></tr>')
     out.append(
         '<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table><thead><tr><th>Flag</th>'
         f"<th>Components</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div></div>\n"
@@ -167,9 +167,3 @@ def _mentions(entry: FlagEntry, here: str) -> str:
         for item, use in seen.values()
     )
     return f'<p class="flagref-mentioned"><strong>Mentioned in</strong></p><ul>{items}</ul>'
-
-
-def _id(text: str) -> str:
-    from .html import attr_id
-
-    return attr_id(text)

@@ -19,17 +19,18 @@ Pure Python and PyYAML: no MkDocs here.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node, SequenceNode
 
-from .errors import DataFileError
+from .datafile import DataFileError, check_keys, line_of, read_line_text, read_pairs, read_text
 from .flags import split_list, unquote
 from .model import Diagnostic, Document, FlagUse, Origin, Post, Probe
 from .values import addresses, normalise_path, normalise_value, parse_address, parse_bool, serves
@@ -48,8 +49,6 @@ _COMPONENT_RE = re.compile(r"[a-z][a-z0-9-]*")
 _FLAG_RE = re.compile(r"--[a-z0-9][a-z0-9-]*")
 # Kinds whose two sides are flags of one running program (one container, one command).
 _ONE_INSTANCE = frozenset({"subset", "membership", "probe-port"})
-_MAX_LINE = 200
-_NULL_TAG = "tag:yaml.org,2002:null"
 
 
 # --------------------------------------------------------------------------
@@ -275,48 +274,11 @@ def _side(path, node: Node, kind: str, which: str, where: str) -> RuleSide:
     return RuleSide(component, flag, shows, when, when_set, scheme)
 
 
-def _line(node: Node) -> int:
-    return node.start_mark.line + 1
-
-
-def _pairs(path, node: Node, what: str) -> dict[str, tuple[Node, Node]]:
-    if not isinstance(node, MappingNode):
-        raise RuleError(path, _line(node), f"{what} must be a mapping of `key: value`")
-    pairs: dict[str, tuple[Node, Node]] = {}
-    for key_node, value in node.value:
-        if not isinstance(key_node, ScalarNode) or key_node.tag == _NULL_TAG:
-            raise RuleError(path, _line(key_node), f"{what}: keys must be plain names")
-        if key_node.value in pairs:
-            # safe_load would keep the last one silently; in reviewed data it is an edit collision.
-            first = _line(pairs[key_node.value][0])
-            raise RuleError(
-                path, _line(key_node), f"duplicate key {key_node.value!r} in {what} (first at line {first})"
-            )
-        pairs[key_node.value] = (key_node, value)
-    return pairs
-
-
-def _check_keys(path, pairs: Mapping[str, tuple[Node, Node]], allowed: Sequence[str], what: str) -> None:
-    for key, (key_node, _) in pairs.items():
-        if key not in allowed:
-            close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f"did you mean `{close[0]}`?" if close else f"allowed: {', '.join(allowed)}"
-            raise RuleError(path, _line(key_node), f"unknown key {key!r} in {what}; {hint}")
-
-
-def _text(path, node: Node, what: str) -> str:
-    if not isinstance(node, ScalarNode) or node.tag == _NULL_TAG or not node.value.strip():
-        raise RuleError(path, _line(node), f"{what} must be a non-empty single value")
-    return node.value.strip()
-
-
-def _line_text(path, node: Node, what: str) -> str:
-    value = _text(path, node, what)
-    if "\n" in value:
-        raise RuleError(path, _line(node), f"{what} must be one line")
-    if len(value) > _MAX_LINE:
-        raise RuleError(path, _line(node), f"{what} is {len(value)} characters; keep it under {_MAX_LINE}")
-    return value
+_line = line_of
+_pairs = functools.partial(read_pairs, error=RuleError)
+_check_keys = functools.partial(check_keys, error=RuleError)
+_text = functools.partial(read_text, error=RuleError)
+_line_text = functools.partial(read_line_text, error=RuleError)
 
 
 def _flag(path, node: Node, what: str) -> str:

@@ -127,6 +127,10 @@ def _include(
         origins.append(origin)
         return
     if found in seen:
+        # pymdownx.snippets skips it too; say so rather than drop it unseen.
+        diagnostics.append(
+            Diagnostic(origin.path, origin.line, f"snippet {file_name!r} includes itself; remove the circular include")
+        )
         return
     display = source.display(found) if source else found.as_posix()
     text = found.read_text(encoding="utf-8")

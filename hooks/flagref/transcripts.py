@@ -166,18 +166,6 @@ def command_tool(argv: list[str]) -> tuple[str | None, list[str]]:
     return None, []
 
 
-def env_prefixes(argv: list[str]) -> list[tuple[str, str]]:
-    """The ``VAR=value`` words before the command (``ETCDCTL_API=3``)."""
-    out = []
-    for word in argv:
-        if ENV_ASSIGNMENT.match(word):
-            key, _, value = word.partition("=")
-            out.append((key, value))
-        elif word.rsplit("/", 1)[-1] not in _WRAPPERS and not word.startswith("-"):
-            break
-    return out
-
-
 def _starts_with_tool(line: str, known_tools: frozenset[str]) -> bool:
     words = line.strip().split()
     if not words:

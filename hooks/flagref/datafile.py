@@ -1,0 +1,82 @@
+"""Reviewed data files (the catalog, the relation rules): strict reading with file:line errors.
+
+PyYAML's composer keeps every node's line, so each problem can name where to
+fix it. The readers take the error class of their file kind, so a catalog
+problem is a ``CatalogError`` and a rules problem a ``RuleError``, both
+``DataFileError``s.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping, Sequence
+
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+NULL_TAG = "tag:yaml.org,2002:null"
+# Long enough for a real sentence, short enough to catch a pasted paragraph.
+MAX_LINE = 200
+
+
+class DataFileError(ValueError):
+    """A reviewed data file that cannot be used; the message starts with ``file:line``."""
+
+    def __init__(self, path: str | os.PathLike, line: int, message: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.detail = message
+        super().__init__(f"{self.path}:{line}: {message}")
+
+
+Error = type[DataFileError]
+
+
+def line_of(node: Node) -> int:
+    return node.start_mark.line + 1
+
+
+def read_pairs(path, node: Node, what: str, error: Error = DataFileError) -> dict[str, tuple[Node, Node]]:
+    """A mapping's entries by key; duplicate keys are errors (safe_load would keep the last silently)."""
+    if not isinstance(node, MappingNode):
+        raise error(path, line_of(node), f"{what} must be a mapping of `key: value`")
+    pairs: dict[str, tuple[Node, Node]] = {}
+    for key_node, value in node.value:
+        if not isinstance(key_node, ScalarNode) or key_node.tag == NULL_TAG:
+            raise error(path, line_of(key_node), f"{what}: keys must be plain names")
+        key = key_node.value
+        if key in pairs:
+            # In reviewed data a repeated key usually means two edits collided.
+            first = line_of(pairs[key][0])
+            raise error(
+                path,
+                line_of(key_node),
+                f"duplicate key {key!r} in {what} (first at line {first}); merge the two entries",
+            )
+        pairs[key] = (key_node, value)
+    return pairs
+
+
+def check_keys(
+    path, pairs: Mapping[str, tuple[Node, Node]], allowed: Sequence[str], what: str, error: Error = DataFileError
+) -> None:
+    for key, (key_node, _) in pairs.items():
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"did you mean `{close[0]}`?" if close else f"allowed: {', '.join(allowed)}"
+            raise error(path, line_of(key_node), f"unknown key {key!r} in {what}; {hint}")
+
+
+def read_text(path, node: Node, what: str, error: Error = DataFileError) -> str:
+    if not isinstance(node, ScalarNode) or node.tag == NULL_TAG or not node.value.strip():
+        raise error(path, line_of(node), f"{what} must be a non-empty single value")
+    return node.value.strip()
+
+
+def read_line_text(path, node: Node, what: str, error: Error = DataFileError) -> str:
+    value = read_text(path, node, what, error)
+    if "\n" in value:
+        raise error(path, line_of(node), f"{what} must be one line")
+    if len(value) > MAX_LINE:
+        raise error(path, line_of(node), f"{what} is {len(value)} characters; keep it under {MAX_LINE}")
+    return value

@@ -16,10 +16,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
-from flagref.assets import ASSETS
 from flagref.datafile import DataFileError
+from flagref.parse.snippets import SnippetSource
+from flagref.render.assets import STYLESHEET, read_assets
 from flagref.site import PostCache, SiteBuild, SourceFile, is_post
-from flagref.snippets import SnippetSource
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -34,9 +34,8 @@ _build: SiteBuild | None = None
 def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
     global _build
     _build = None  # a rebuild starts from nothing
-    for asset in ASSETS:
-        if asset.endswith(".css") and asset not in config.extra_css:
-            config.extra_css.append(asset)
+    if STYLESHEET not in config.extra_css:
+        config.extra_css.append(STYLESHEET)
     return config
 
 
@@ -60,7 +59,7 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
         raise PluginError(str(exc)) from exc
     for diagnostic in _build.diagnostics:
         (log.warning if diagnostic.level == "warning" else log.info)(str(diagnostic))
-    for src_uri, content in {**_build.generated_pages(), **ASSETS}.items():
+    for src_uri, content in {**_build.generated_pages(), **read_assets()}.items():
         if src_uri in files:
             log.info(f"{config.docs_dir}/{src_uri} exists, so the generated page of that name is not added")
         else:

@@ -25,7 +25,7 @@ import pytest
 import yaml
 
 from conftest import CONFIG, SEED, SEED_URL
-from flagref.secrets import MASK
+from flagref.checks.secrets import MASK
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page

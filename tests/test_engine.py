@@ -9,11 +9,11 @@ import sys
 import pytest
 
 from conftest import DOCS, FIXTURE_DOCS, SEED
-from flagref.engine import parse_post
-from flagref.flags import is_truncation, parse_argv
 from flagref.model import Origin
+from flagref.parse import parse_post
+from flagref.parse.argv import is_truncation, parse_argv
+from flagref.parse.transcripts import PROMPT, command_tool, split_stages, split_words
 from flagref.scan import scan_docs
-from flagref.transcripts import PROMPT, command_tool, split_stages, split_words
 
 SEED_APISERVER = {
     "--etcd-cafile": "/etc/kubernetes/pki/etcd/ca.crt",
@@ -319,7 +319,7 @@ def test_bundled_short_options_are_one_use_each():
 
 
 def test_circular_snippet_include_is_reported(tmp_path):
-    from flagref.snippets import SnippetSource
+    from flagref.parse.snippets import SnippetSource
 
     (tmp_path / "a.md").write_text('text\n--8<-- "a.md"\n')
     post = parse_post("posts/2020-01-01-t.md", '--8<-- "a.md"\n', snippets=SnippetSource((tmp_path,)))

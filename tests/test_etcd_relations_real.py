@@ -22,7 +22,7 @@ import pytest
 
 from flagref.catalog import load_catalog
 from flagref.checks import check_post
-from flagref.engine import parse_post
+from flagref.parse import parse_post
 from processes import free_ports, stop
 
 pytestmark = pytest.mark.etcd

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from conftest import DOCS, FIXTURE_DOCS, FIXTURES
 from flagref.catalog import load_catalog
-from flagref.engine import parse_post
-from flagref.flags import is_truncation
-from flagref.transcripts import PROMPT
+from flagref.parse import parse_post
+from flagref.parse.argv import is_truncation
+from flagref.parse.transcripts import PROMPT
 
 CATALOG = load_catalog()
 _LONG = re.compile(r"(?:^|[\s\"'`(\[,=])--[A-Za-z0-9]")

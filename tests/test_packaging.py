@@ -21,7 +21,7 @@ def test_wheel_carries_the_data_files(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {
         p.relative_to(ROOT / "hooks").as_posix()
-        for pattern in ("catalog/*.yaml", "rules/*.yaml", "static/*")
+        for pattern in ("catalog/*.yaml", "checks/rules/*.yaml", "render/static/*")
         for p in (ROOT / "hooks" / "flagref").glob(pattern)
     }
     assert expected and expected <= names

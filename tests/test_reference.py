@@ -11,7 +11,7 @@ from urllib.parse import unquote, urljoin
 import pytest
 
 from conftest import DOCS, SEED_URL, cell_value
-from flagref.secrets import MASK
+from flagref.checks.secrets import MASK
 from test_engine import SEED_APISERVER, SEED_ETCD
 
 TOKEN = "7c2kq1.9f3hx0a8b1c2d3e4"

@@ -28,9 +28,7 @@ from test_content import assert_consistent
 from conftest import CONFIG, ROOT, SEED
 from flagref.catalog import load_catalog
 from flagref.checks import check_post
-from flagref.engine import parse_post
-from flagref.model import FlagUse, Origin
-from flagref.relations import (
+from flagref.checks.relations import (
     DEFAULT_RULES,
     PostFacts,
     Relation,
@@ -41,10 +39,12 @@ from flagref.relations import (
     parse_rules,
     rule_problems,
 )
+from flagref.checks.values import normalise_value, parse_address, serves
+from flagref.model import FlagUse, Origin
+from flagref.parse import parse_post
+from flagref.parse.snippets import SnippetSource
+from flagref.render.relations import render_wiring, wiring_block
 from flagref.scan import scan_docs
-from flagref.snippets import SnippetSource
-from flagref.values import normalise_value, parse_address, serves
-from flagref.wiring import render_wiring, wiring_block
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "relations"
 SNIPPETS = ROOT / "snippets"
@@ -626,7 +626,7 @@ def test_duplicate_rule_ids_are_refused():
 
 def test_default_rules_file_is_package_data():
     assert DEFAULT_RULES.name == "relations.yaml" and DEFAULT_RULES.parent.name == "rules"
-    assert "rules/*.yaml" in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert "checks/rules/*.yaml" in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------

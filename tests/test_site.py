@@ -11,10 +11,10 @@ import pytest
 from mkdocs.exceptions import Abort
 
 from conftest import CONFIG, DOCS, FIXTURE_DOCS, FIXTURES, ROOT, SEED, SEED_URL, build_site
-from flagref.fences import find_fences
-from flagref.frontmatter import parse_front_matter
+from flagref.parse.fences import find_fences
+from flagref.parse.frontmatter import parse_front_matter
+from flagref.parse.snippets import expand_snippets
 from flagref.site import read_sources
-from flagref.snippets import expand_snippets
 
 SEED_TITLE = "kubernetes > etcd as a component in the cluster"
 
@@ -100,8 +100,8 @@ def test_no_asset_comes_from_another_host(seed_site):
 
 
 def test_every_post_renders_exactly_the_blocks_the_engine_finds(seed_site, fixture_site, tmp_path):
+    from flagref.checks.secrets import MASK, is_secret
     from flagref.scan import scan_docs
-    from flagref.secrets import MASK, is_secret
 
     # The relation fixtures too, each folder as a posts/ folder of its own site.
     relation_posts = tmp_path / "relations" / "posts"

@@ -11,9 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .html import attr_id, slugify
+from .checks.secrets import is_secret
 from .model import FlagUse
-from .secrets import is_secret
+from .render.text import attr_id, slugify
 
 REFERENCE_INDEX = "flags/index.md"
 

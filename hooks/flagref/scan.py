@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .engine import parse_post
 from .model import Diagnostic, FlagUse, Post
+from .parse import parse_post
+from .parse.snippets import SnippetSource
 from .site import SiteBuild, read_sources
-from .snippets import SnippetSource
 
 
 @dataclass(frozen=True)

@@ -15,17 +15,17 @@ from pathlib import Path
 
 from .catalog import Catalog, load_catalog
 from .checks import check_post, sort_diagnostics
-from .compat import render_markdown
-from .decorate import decorate_post
-from .engine import parse_post
-from .html import page_url
+from .checks.relations import Relation, load_rules
 from .index import FlagIndex
-from .listing import SitePost, render_listing_pages
 from .model import Diagnostic, Post
-from .reference import render_reference_pages
-from .relations import Relation, load_rules
-from .snippets import SnippetSource
-from .wiring import related_cells, render_entry_relations, render_wiring, wiring_block
+from .parse import parse_post
+from .parse.snippets import SnippetSource
+from .render.listing import SitePost, render_listing_pages
+from .render.markdown import render_markdown
+from .render.post import decorate_post
+from .render.reference import render_reference_pages
+from .render.relations import related_cells, render_entry_relations, render_wiring, wiring_block
+from .render.text import page_url
 
 POST_SUFFIXES = (".md", ".markdown")
 

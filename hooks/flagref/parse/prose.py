@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .model import Document, Origin
+from ..model import Document, Origin
 
 END_OF_POST = re.compile(r"(?i)^\s*-{1,}\s*end[\s_-]*of[\s_-]*post\s*-*\s*$")
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")

@@ -13,8 +13,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .html import esc, md_text, page_url, relative_url, slugify
-from .model import Post
+from ..model import Post
+from .text import esc, md_text, page_url, relative_url, slugify
 
 PER_PAGE = 10
 _MONTHS = ("January February March April May June July August September October November December").split()

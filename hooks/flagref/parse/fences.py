@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Document, Fence
+from ..model import Document, Fence
 
 try:  # The very pattern superfences uses, so that both agree on what opens a fence.
     from pymdownx.superfences import RE_NESTED_FENCE_START as _FENCE_START

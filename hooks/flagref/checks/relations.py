@@ -30,9 +30,9 @@ from pathlib import Path
 import yaml
 from yaml.nodes import Node, SequenceNode
 
-from .datafile import DataFileError, check_keys, line_of, read_line_text, read_pairs, read_text
-from .flags import split_list, unquote
-from .model import Diagnostic, Document, FlagUse, Origin, Post, Probe
+from ..datafile import DataFileError, check_keys, line_of, read_line_text, read_pairs, read_text
+from ..model import Diagnostic, Document, FlagUse, Origin, Post, Probe
+from ..parse.argv import split_list, unquote
 from .values import addresses, normalise_path, normalise_value, parse_address, parse_bool, serves
 
 KINDS = ("endpoint", "subset", "membership", "same-file", "same-value", "requires", "probe-port")

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
-from .decorate import url_for
-from .html import esc, relative_url
-from .index import FlagEntry, FlagIndex
-from .model import FlagUse
-from .relations import PROBE_FLAG, Relation, Rule, RuleSide
+from ..checks.relations import PROBE_FLAG, Relation, Rule, RuleSide
+from ..index import FlagEntry, FlagIndex
+from ..model import FlagUse
+from .post import url_for
+from .text import esc, relative_url
 
 MARKS = {"ok": "✓", "violation": "✗", "unknown": "?"}
 # How many other posts a cell or an entry names before it stops.

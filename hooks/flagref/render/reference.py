@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
-from .decorate import render_value
-from .html import attr_id, esc, md_text, page_url, relative_url
-from .index import REFERENCE_INDEX, FlagEntry, FlagIndex, component_uri
+from ..index import REFERENCE_INDEX, FlagEntry, FlagIndex, component_uri
 from .listing import _yaml_str
+from .post import render_value
+from .text import attr_id, esc, md_text, page_url, relative_url
 
 # entry -> HTML about its relations (issue "cross-references"), or "".
 EntryExtra = Callable[[FlagEntry, str], str]

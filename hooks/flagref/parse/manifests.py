@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import yaml
 
-from .flags import is_truncation, unquote
-from .model import Container, Origin, Probe
+from ..model import Container, Origin, Probe
+from .argv import is_truncation, unquote
 
 # libyaml's loader, where installed, reads the same nodes (line marks included) in half the time.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .model import Diagnostic, Post
+from ..model import Diagnostic, Post
 from .relations import Relation, Rule, evaluate_post, load_rules
 
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .flags import split_list, unquote
+from ..parse.argv import split_list, unquote
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _WILDCARDS = frozenset({"0.0.0.0", "::"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Container
+from ..model import Container
 
 # The control-plane programs a Pod may run; others are named by their executable.
 KNOWN_COMPONENTS = (

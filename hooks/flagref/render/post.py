@@ -13,12 +13,12 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 
-from .flags import split_list
-from .html import esc, relative_url
-from .html import page_url as to_url
-from .index import FlagEntry, FlagIndex, tooltip
-from .model import FlagUse, Post
-from .secrets import MASK
+from ..checks.secrets import MASK
+from ..index import FlagEntry, FlagIndex, tooltip
+from ..model import FlagUse, Post
+from ..parse.argv import split_list
+from .text import esc, relative_url
+from .text import page_url as to_url
 
 _PRE = re.compile(r"<pre\b[^>]*>.*?</pre>(?:\s*</div>)?", re.S)
 _TAGS = re.compile(r"(<!--.*?-->|<[^>]*>)", re.S)

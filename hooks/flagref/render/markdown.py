@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from .model import Post
-from .prose import END_OF_POST
+from ..model import Post
+from ..parse.prose import END_OF_POST
 
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[*+-]|\d+[.)])[ \t]+\S")
 _BLOCK_START = re.compile(r"^ {0,3}(?:#|>|!!!|\?\?\?|===|<|\||-{3,}\s*$|\*{3,}\s*$|_{3,}\s*$)")

@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .catalog import load_catalog
+from ..catalog import load_catalog
+from ..checks.secrets import MASK, is_secret
+from ..model import Command, Container, Diagnostic, Fence, FlagUse, Manifest, Post, Unparsed
+from .argv import FLAG_TOKEN, is_truncation, parse_argv, unquote
 from .components import component_of_container, kubectl_target
 from .fences import find_fences
-from .flags import FLAG_TOKEN, is_truncation, parse_argv, unquote
 from .frontmatter import fallback_title, parse_front_matter, slug_from_filename
 from .manifests import ParsedObject, looks_like_yaml, parse_manifests
-from .model import Command, Container, Diagnostic, Fence, FlagUse, Manifest, Post, Unparsed
 from .prose import END_OF_POST, find_mentions
-from .secrets import MASK, is_secret
 from .snippets import SnippetSource, expand_snippets
 from .transcripts import PROMPT, has_prompt, parse_transcript, split_words
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import Diagnostic, Document, Origin
+from ..model import Diagnostic, Document, Origin
 
 _INLINE = re.compile(
     r"""^(?P<space>[ \t]*)(?P<escape>;*)(?:(?P<marker>-+8<-+[ \t]+)"""

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 import yaml
 
-from .model import Diagnostic, FrontMatter
+from ..model import Diagnostic, FrontMatter
 
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")

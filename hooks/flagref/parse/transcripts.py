@@ -6,7 +6,7 @@ import re
 import shlex
 from dataclasses import dataclass, replace
 
-from .model import Command, Fence, Origin, Unparsed
+from ..model import Command, Fence, Origin, Unparsed
 
 # user@host:~$ , user@host:/etc/kubernetes# , [user@host dir]$ , bare "$ "
 PROMPT = re.compile(

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .model import Origin, Unparsed
+from ..model import Origin, Unparsed
 
 LONG_FLAG = re.compile(r"^--(?P<name>[A-Za-z0-9][A-Za-z0-9_.:-]*)(?:=(?P<value>.*))?$", re.S)
 SHORT_FLAG = re.compile(r"^-(?P<name>[A-Za-z0-9?][A-Za-z0-9_-]*)(?:=(?P<value>.*))?$", re.S)

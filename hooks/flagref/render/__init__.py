@@ -1,0 +1,1 @@
+"""Render: the model to Markdown and HTML. Renderers never parse and never change the index."""

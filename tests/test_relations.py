@@ -34,7 +34,6 @@ from flagref.checks.relations import (
     Relation,
     RuleError,
     evaluate_post,
-    find_table_claims,
     load_rules,
     parse_rules,
     rule_problems,
@@ -488,8 +487,8 @@ networkandcode@master:~$ kube-apiserver --etcd-servers=https://127.0.0.1:2379 --
 | `--secure-port` | 6443 |
 """
     post = _post(text)
-    assert find_table_claims(post) == [
-        FlagUse("posts/p.md", 10, None, "prose", "kube-apiserver", "--secure-port", "6444")
+    assert [(c.path, c.line, c.kind, c.component, c.flag, c.name, c.value) for c in post.claims] == [
+        ("posts/p.md", 10, "prose", "kube-apiserver", "--secure-port", "secure-port", "6444")
     ]
     assert _violations(evaluate_post(post, load_rules(), CATALOG)) == [
         "posts/p.md:10: the table says kube-apiserver --secure-port=6444, but the kube-apiserver command sets "

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .checks.secrets import MASK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,7 +93,8 @@ def post_json(post) -> dict:
                 "kind": u.kind,
                 "component": u.component,
                 "flag": u.flag,
-                "value": u.value,
+                "value": MASK if u.secret else u.value,
+                **({"canonical": u.name} if u.name != u.flag.lstrip("-") else {}),
                 **({"object": u.object} if u.object else {}),
                 **({"container": u.container} if u.container else {}),
                 **({"spelling": u.spelling} if u.spelling else {}),

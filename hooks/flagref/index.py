@@ -1,35 +1,46 @@
-"""The site-wide flag index: every use of every flag, grouped by component and flag.
+"""The site-wide flag index: every use of every flag, grouped by component and canonical name.
 
-It joins what the posts say (uses) with what the catalog knows (meaning,
-type, default, deprecation) and decides where each flag's reference entry
-lives, so that every renderer links to the same URL.
+It joins what the posts say (uses, whose identity the parser settled) with
+what the catalog describes. It is built once per build and read-only after:
+renderers look entries up, they never add one.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Protocol
 
-from .checks.secrets import is_secret
-from .model import FlagUse
-from .render.text import attr_id, slugify
+from .model import FlagUse, Post
 
-REFERENCE_INDEX = "flags/index.md"
+if TYPE_CHECKING:
+    from .catalog import Catalog, FlagSpec
 
-
-def component_uri(component: str) -> str:
-    return f"flags/{slugify(component)}.md"
+Key = tuple[str | None, str]  # (component, canonical name)
 
 
-@dataclass
+class IndexedPost(Protocol):
+    """What the index needs of a post of the site: the post and where it is published."""
+
+    src_uri: str
+    url: str
+    post: Post
+
+
+@dataclass(frozen=True)
 class FlagEntry:
     """A flag of a component, and every place the knowledge base uses it."""
 
     component: str | None
     name: str  # canonical, without dashes
-    spec: object | None  # catalog.FlagSpec
-    uses: list[tuple[object, FlagUse]] = field(default_factory=list)  # (SitePost, use)
+    spec: FlagSpec | None
+    uses: tuple[tuple[IndexedPost, FlagUse], ...] = ()
+
+    @property
+    def key(self) -> Key:
+        return (self.component, self.name)
 
     @property
     def flag(self) -> str:
@@ -38,52 +49,40 @@ class FlagEntry:
         return ("--" if len(self.name) > 1 else "-") + self.name
 
     @property
-    def anchor(self) -> str:
-        return attr_id(self.name)
+    def meaning(self) -> str | None:
+        return self.spec.meaning if self.spec is not None else None
 
     @property
-    def meaning(self) -> str | None:
-        return getattr(self.spec, "meaning", None)
+    def tooltip(self) -> str:
+        """``etcd --data-dir: meaning``: the title of every link to this entry."""
+        return f"{self.component or 'flag'} {self.flag}: {self.meaning or 'no description yet'}"
 
 
 class FlagIndex:
     """All flag entries of a build, by (component, canonical name)."""
 
-    def __init__(self, catalog, posts: Iterable[object]) -> None:
+    def __init__(self, catalog: Catalog, posts: Iterable[IndexedPost]) -> None:
         self.catalog = catalog
-        self.entries: dict[tuple[str | None, str], FlagEntry] = {}
+        uses: dict[Key, list[tuple[IndexedPost, FlagUse]]] = defaultdict(list)
+        specs: dict[Key, FlagSpec | None] = {}
+        for component in catalog.components.values():
+            for spec in component.flags.values():
+                specs[(component.name, spec.name)] = spec
         for item in posts:
             for use in item.post.uses:
-                self.entry_for(use.component, use.flag).uses.append((item, use))
-        if catalog is not None:
-            for component in catalog.components.values():
-                for spec in component.flags.values():
-                    self.entries.setdefault((component.name, spec.name), FlagEntry(component.name, spec.name, spec))
+                uses[use.key].append((item, use))
+                specs.setdefault(use.key, use.spec)
+        self.entries: Mapping[Key, FlagEntry] = MappingProxyType(
+            {key: FlagEntry(key[0], key[1], spec, tuple(uses.get(key, ()))) for key, spec in specs.items()}
+        )
 
-    def spec(self, component: str | None, flag: str):
-        if self.catalog is None:
-            return None
-        return self.catalog.lookup(component, flag)
+    def entry(self, use: FlagUse) -> FlagEntry:
+        """The entry of a use the index was built from."""
+        return self.entries[use.key]
 
-    def canonical(self, component: str | None, flag: str) -> str:
-        spec = self.spec(component, flag) if component else None
-        return spec.name if spec is not None else flag.lstrip("-")
-
-    def entry_for(self, component: str | None, flag: str) -> FlagEntry:
-        spec = self.spec(component, flag) if component else None
-        name = spec.name if spec is not None else flag.lstrip("-")
-        key = (component, name)
-        entry = self.entries.get(key)
-        if entry is None:
-            entry = self.entries[key] = FlagEntry(component, name, spec)
-        return entry
-
-    def target(self, component: str | None, flag: str) -> str:
-        """Site-root URL path + fragment of the reference entry (``flags/etcd.md#name``)."""
-        name = self.canonical(component, flag)
-        if component is None:
-            return f"{REFERENCE_INDEX}#flag-{attr_id(name)}"
-        return f"{component_uri(component)}#{attr_id(name)}"
+    def get(self, component: str | None, name: str) -> FlagEntry | None:
+        """The entry of ``component``'s flag ``name`` (canonical, without dashes), if any."""
+        return self.entries.get((component, name))
 
     def components(self) -> list[str]:
         return sorted({c for c, _ in self.entries if c is not None})
@@ -96,12 +95,3 @@ class FlagIndex:
         for entry in self.entries.values():
             out[entry.name].append(entry)
         return dict(sorted(out.items()))
-
-    def is_secret(self, component: str | None, flag: str, value: str | None) -> bool:
-        return is_secret(self.catalog, component, flag, value)
-
-
-def tooltip(entry: FlagEntry) -> str:
-    meaning = entry.meaning or "no description yet"
-    who = entry.component or "flag"
-    return f"{who} {entry.flag}: {meaning}"

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .catalog import FlagSpec
 
 
 @dataclass(frozen=True)
@@ -152,24 +156,35 @@ class Manifest:
 
 @dataclass(frozen=True)
 class FlagUse:
-    """One flag as written somewhere: a manifest, a typed command or the prose."""
+    """One flag as written somewhere: a manifest, a typed command or the prose.
+
+    Its identity is settled once, when the post is parsed (``parse.identity``):
+    ``name`` is the canonical name without dashes (``-n`` of kubectl is
+    ``namespace``), ``spec`` the catalog entry when there is one, ``secret``
+    whether the value must not be shown. Later stages read these and never
+    look the flag up again.
+    """
 
     path: str
     line: int
     block: int | None
-    kind: str  # manifest | command | prose
+    kind: str  # manifest | command | prose | probe
     component: str | None
-    flag: str  # with its dashes: --etcd-servers, -n
+    flag: str  # as written, with its dashes: --etcd-servers, -n
     value: str | None
     object: str | None = None
     container: str | None = None
-    spelling: str | None = None  # when not written as a flag: ETCD_DATA_DIR, extraArgs
+    spelling: str | None = None  # when not written as a flag: ETCD_DATA_DIR, extraArgs, a bundle -it
     ambiguous: bool = False
     host: str | None = None  # the machine the transcript was typed on, when the prompt says
+    name: str = ""  # canonical, without dashes
+    spec: FlagSpec | None = field(default=None, compare=False, repr=False)
+    secret: bool = False
 
     @property
-    def name(self) -> str:
-        return self.flag.lstrip("-")
+    def key(self) -> tuple[str | None, str]:
+        """(component, canonical name): the flag's reference entry."""
+        return (self.component, self.name)
 
     @property
     def origin(self) -> Origin:
@@ -208,6 +223,7 @@ class Post:
     commands: tuple[Command, ...] = ()
     manifests: tuple[Manifest, ...] = ()
     uses: tuple[FlagUse, ...] = ()
+    claims: tuple[FlagUse, ...] = ()  # values the post's Markdown tables state for flags
     unparsed: tuple[Unparsed, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     excerpt: str = ""

@@ -36,9 +36,7 @@ class ScanResult:
                 uses.setdefault((use.path, use.line, use.flag), use)
         out = []
         for use in uses.values():
-            known = (
-                catalog.components_with(use.flag) if use.component is None else catalog.lookup(use.component, use.flag)
-            )
+            known = catalog.components_with(use.flag) if use.component is None else use.spec
             if not known:
                 out.append(use)
         return sorted(out, key=lambda u: (u.path, u.line, u.flag))

@@ -25,7 +25,7 @@ from .render.markdown import render_markdown
 from .render.post import decorate_post
 from .render.reference import render_reference_pages
 from .render.relations import related_cells, render_entry_relations, render_wiring, wiring_block
-from .render.text import page_url
+from .render.routes import page_url
 
 POST_SUFFIXES = (".md", ".markdown")
 

@@ -31,7 +31,7 @@ import yaml
 from yaml.nodes import Node, SequenceNode
 
 from ..datafile import DataFileError, check_keys, line_of, read_line_text, read_pairs, read_text
-from ..model import Diagnostic, Document, FlagUse, Origin, Post, Probe
+from ..model import Diagnostic, FlagUse, Origin, Post, Probe
 from ..parse.argv import split_list, unquote
 from .values import addresses, normalise_path, normalise_value, parse_address, parse_bool, serves
 
@@ -329,27 +329,13 @@ class PostFacts:
     def __init__(self, post: Post, catalog=None) -> None:
         self.post = post
         self.catalog = catalog
-        self.instances = _find_instances(post, self.canonical)
+        self.instances = _find_instances(post)
         self.by_component: dict[str, list[Instance]] = defaultdict(list)
         self.instance_of: dict[FlagUse, Instance] = {}
         for inst in self.instances:
             self.by_component[inst.component].append(inst)
             for use in inst.flags.values():
                 self.instance_of[use] = inst
-
-    def canonical(self, component: str | None, flag: str) -> str:
-        """``-name`` of etcd is ``name``; ``-n`` of kubectl is ``namespace``."""
-        if self.catalog is not None and component:
-            spec = self.catalog.lookup(component, flag)
-            if spec is not None:
-                return spec.name
-        return flag.lstrip("-")
-
-    def type_of(self, component: str | None, flag: str) -> str | None:
-        if self.catalog is None:
-            return None
-        spec = self.catalog.lookup(component, flag)
-        return spec.type if spec is not None else None
 
     def of(self, component: str) -> list[Instance]:
         return self.by_component.get(component, [])
@@ -363,7 +349,7 @@ class PostFacts:
         ]
 
 
-def _find_instances(post: Post, canonical: Callable[[str | None, str], str]) -> list[Instance]:
+def _find_instances(post: Post) -> list[Instance]:
     pool: dict[tuple[str, int | None, str], list[FlagUse]] = defaultdict(list)
     for use in post.uses:
         if use.kind in ("manifest", "command") and use.component:
@@ -374,7 +360,7 @@ def _find_instances(post: Post, canonical: Callable[[str | None, str], str]) -> 
         for use in candidates:
             if id(use) not in taken and use.origin in origins:
                 taken.add(id(use))
-                inst.flags[canonical(use.component, use.flag)] = use
+                inst.flags[use.name] = use
 
     out: list[Instance] = []
     truncated: dict[tuple[int, str], bool] = {}
@@ -409,7 +395,7 @@ def _find_instances(post: Post, canonical: Callable[[str | None, str], str]) -> 
                 cut = truncated.get((block, use.object), False) if use.object else False
                 inst = rest[key] = Instance(component, label, block, use.origin, cut)
                 out.append(inst)
-            inst.flags[canonical(use.component, use.flag)] = use
+            inst.flags[use.name] = use
     return out
 
 
@@ -425,6 +411,10 @@ def evaluate_post(post: Post, rules: Sequence[Rule], catalog=None) -> list[Relat
         found.extend(_EVALUATORS[rule.kind](rule, facts))
     found.extend(check_claims(facts))
     return sorted(found, key=lambda r: (r.a.path != post.path, r.a.path, r.a.line, r.rule.id))
+
+
+def _type(use: FlagUse) -> str | None:
+    return use.spec.type if use.spec is not None else None
 
 
 def _said(use: FlagUse) -> str:
@@ -554,14 +544,17 @@ def _membership(rule: Rule, facts: PostFacts) -> Iterator[Relation]:
             yield Relation(rule, rule.kind, use, cluster, "ok", message)
 
 
-def _same(rule: Rule, facts: PostFacts, verb: str, normalise: Callable[[str], object]) -> Iterator[Relation]:
+def _same(
+    rule: Rule, facts: PostFacts, verb: str, normalise: Callable[[str, str | None], object]
+) -> Iterator[Relation]:
     for _, use in _uses(rule, facts):
         others, lacking = _listed(rule.b, facts)
         if not others:
             yield _unknown(rule, use, None, _missing(rule.b, lacking))
             continue
-        mine = normalise(use.value)
-        match = next((b for b in others if normalise(b.value) == mine), None)
+        type_ = _type(use)  # side a's type decides how both values compare
+        mine = normalise(use.value, type_)
+        match = next((b for b in others if normalise(b.value, type_) == mine), None)
         if match is not None:
             message = f"{_said(use)} is {verb} {rule.b.component} {match.flag} {_others([(match.value, match)])}"
             yield Relation(rule, rule.kind, use, match, "ok", message)
@@ -571,12 +564,11 @@ def _same(rule: Rule, facts: PostFacts, verb: str, normalise: Callable[[str], ob
 
 
 def _same_file(rule: Rule, facts: PostFacts) -> Iterator[Relation]:
-    return _same(rule, facts, "the same file as", normalise_path)
+    return _same(rule, facts, "the same file as", lambda value, _type: normalise_path(value))
 
 
 def _same_value(rule: Rule, facts: PostFacts) -> Iterator[Relation]:
-    type_ = facts.type_of(rule.a.component, rule.a.flag)
-    return _same(rule, facts, "the same as", lambda value: normalise_value(value, type_))
+    return _same(rule, facts, "the same as", normalise_value)
 
 
 def _requires(rule: Rule, facts: PostFacts) -> Iterator[Relation]:
@@ -624,6 +616,7 @@ def _probe_port(rule: Rule, facts: PostFacts) -> Iterator[Relation]:
                 port,
                 inst.label,
                 inst.container,
+                name=f"{probe.kind}.{PROBE_FLAG}",
             )
             said = f"{inst.component} {probe.kind} port {port} ({scheme})"
             flag = inst.flags.get(rule.b.name)
@@ -679,14 +672,13 @@ def check_claims(facts: PostFacts) -> list[Relation]:
     for use in facts.post.uses:
         if use.kind == "prose" and use.value is not None:
             out.append(_claim(PROSE_RULE, "the text says", use, facts))
-    for use in find_table_claims(facts.post):
+    for use in facts.post.claims:
         out.append(_claim(TABLE_RULE, "the table says", use, facts))
     return out
 
 
 def _claim(rule: Rule, who: str, use: FlagUse, facts: PostFacts) -> Relation:
-    name = facts.canonical(use.component, use.flag)
-    written = facts.written(name, use.component)
+    written = facts.written(use.name, use.component)
     said = f"{who} {_said(use)}"
     if not written:
         where = f"{use.component} " if use.component else ""
@@ -694,7 +686,7 @@ def _claim(rule: Rule, who: str, use: FlagUse, facts: PostFacts) -> Relation:
             rule, rule.kind, use, None, "unknown", f"{said}: no {where}manifest or command in this post sets {use.flag}"
         )
     for _, other in written:
-        type_ = facts.type_of(other.component, other.flag)
+        type_ = _type(other)
         if normalise_value(use.value, type_) == normalise_value(other.value, type_):
             return Relation(rule, rule.kind, use, other, "ok", f"{said}, as {_setter(facts, other)}")
     setters = ", and ".join(_setter(facts, other) for _, other in written)
@@ -705,80 +697,3 @@ def _setter(facts: PostFacts, use: FlagUse) -> str:
     inst = facts.instance_of.get(use)
     label = inst.label if inst is not None else (use.object or use.component or "the post")
     return f"{label} sets {use.flag}={use.value} at {use.origin}"
-
-
-_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
-_CELL_SPLIT = re.compile(r"(?<!\\)\|")
-_FLAG_CELL = re.compile(r"^`*(--[A-Za-z0-9][A-Za-z0-9_.-]*)`*$")
-_VALUE_HEADER = re.compile(r"(?i)\bvalue")
-_DEFAULT_HEADER = re.compile(r"(?i)default")
-_COMPONENT_HEADER = re.compile(r"(?i)component|program|binary|server|process")
-_NOT_A_VALUE = frozenset({"", "-", "—", "–", "n/a", "none", "(none)", "?"})
-
-
-def find_table_claims(post: Post) -> list[FlagUse]:
-    """Rows of the post's Markdown tables that give a flag's value, as prose uses with that value.
-
-    Read from ``post.document`` outside code blocks, so included snippets keep
-    their own origins. The value column is the one headed "value" (not
-    "default": defaults are no claim about this post), or the second one of a
-    two-column table; a column headed component/program names the component,
-    else the component the engine gave the flag's mention on that line.
-    Cells with spaces are prose, not a value, and are skipped.
-    """
-    document = post.document
-    skip = {i for f in post.fences for i in range(f.start, f.end + 1)}
-    mentions = {(u.path, u.line, u.flag): u.component for u in post.uses if u.kind == "prose"}
-    claims = []
-    for header, origin, row in _table_rows(document, skip):
-        flag_col = next((i for i, cell in enumerate(row) if _FLAG_CELL.match(cell)), None)
-        if flag_col is None:
-            continue
-        value_col = next(
-            (i for i, h in enumerate(header) if _VALUE_HEADER.search(h) and not _DEFAULT_HEADER.search(h)), None
-        )
-        if value_col is None and len(header) == 2 and flag_col == 0 and not _DEFAULT_HEADER.search(header[1]):
-            value_col = 1
-        if value_col is None or value_col >= len(row) or value_col == flag_col:
-            continue
-        value = unquote(row[value_col].strip().strip("`").strip())
-        if value.lower() in _NOT_A_VALUE or re.search(r"\s", value):
-            continue
-        flag = _FLAG_CELL.match(row[flag_col]).group(1)
-        component_col = next((i for i, h in enumerate(header) if _COMPONENT_HEADER.search(h)), None)
-        if component_col is not None and component_col < len(row) and row[component_col].strip("` "):
-            component = row[component_col].strip("` ")
-        else:
-            component = mentions.get((origin.path, origin.line, flag))
-        claims.append(FlagUse(origin.path, origin.line, None, "prose", component, flag, value))
-    return claims
-
-
-def _table_rows(document: Document, skip: set[int]) -> Iterator[tuple[list[str], Origin, list[str]]]:
-    lines = document.lines
-    i = 0
-    while i < len(lines) - 1:
-        if (
-            i in skip
-            or i + 1 in skip
-            or "|" not in lines[i]
-            or "|" not in lines[i + 1]
-            or not _TABLE_SEPARATOR.match(lines[i + 1])
-        ):
-            i += 1
-            continue
-        header = [h.strip("`*_ ") for h in _cells(lines[i])]
-        j = i + 2
-        while j < len(lines) and j not in skip and "|" in lines[j] and lines[j].strip():
-            yield header, document.origins[j], _cells(lines[j])
-            j += 1
-        i = j
-
-
-def _cells(line: str) -> list[str]:
-    text = line.strip()
-    if text.startswith("|"):
-        text = text[1:]
-    if text.endswith("|") and not text.endswith("\\|"):
-        text = text[:-1]
-    return [cell.strip().replace("\\|", "|") for cell in _CELL_SPLIT.split(text)]

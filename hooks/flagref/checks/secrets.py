@@ -3,30 +3,28 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..catalog import FlagSpec
 
 MASK = "••••••"
-# Names whose values are credentials, whatever the component.
-SECRET_NAMES = frozenset(
-    {"token", "certificate-key", "password", "client-secret", "oidc-client-secret", "bootstrap-token", "secret"}
-)
+# kubeadm's bootstrap token shape: abcdef.0123456789abcdef
 _BOOTSTRAP_TOKEN = re.compile(r"\b[a-z0-9]{6}\.[a-z0-9]{16}\b")
 _USER_PASSWORD = re.compile(r"^[^:\s/]+:[^:\s/@]+$")
 
 
-def is_secret(catalog, component: str | None, flag: str, value: str | None) -> bool:
-    """Whether ``value`` of ``component flag`` must not be shown.
+def is_secret(spec: FlagSpec | None, name: str, value: str | None, secret_names: frozenset[str]) -> bool:
+    """Whether ``value`` of the flag ``name`` (canonical, catalog entry ``spec``) must not be shown.
 
-    The catalog marks credential flags (``secret: true``); names such as
-    ``--token`` and values shaped like a kubeadm bootstrap token
-    (``abcdef.0123456789abcdef``) are secrets wherever they appear.
+    The catalog marks credential flags (``secret: true``); a flag it does not
+    describe is a credential when a catalogued credential flag has its name
+    (``secret_names``: ``--token`` in the prose). Values shaped like a kubeadm
+    bootstrap token and ``--user name:password`` are credentials anywhere.
     """
     if not value:
         return False
-    spec = catalog.lookup(component, flag) if catalog is not None and component else None
-    if spec is not None and getattr(spec, "secret", False):
-        return True
-    name = spec.name if spec is not None else flag.lstrip("-")
-    if name in SECRET_NAMES:
+    if spec.secret if spec is not None else name in secret_names:
         return True
     if _BOOTSTRAP_TOKEN.search(value):
         return True

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from ..catalog import load_catalog
-from ..checks.secrets import MASK, is_secret
+from ..checks.secrets import MASK
 from ..model import Command, Container, Diagnostic, Fence, FlagUse, Manifest, Post, Unparsed
 from .argv import FLAG_TOKEN, is_truncation, parse_argv, unquote
 from .components import component_of_container, kubectl_target
 from .fences import find_fences
 from .frontmatter import fallback_title, parse_front_matter, slug_from_filename
+from .identity import Identifier
 from .manifests import ParsedObject, looks_like_yaml, parse_manifests
 from .prose import END_OF_POST, find_mentions
 from .snippets import SnippetSource, expand_snippets
+from .tables import find_table_claims
 from .transcripts import PROMPT, has_prompt, parse_transcript, split_words
 
 # Tools recognised at the start of a line in a block without prompts.
@@ -61,6 +64,7 @@ def parse_post(
         reader.read_fence(fence)
     code_lines = {i for f in fences for i in range(f.start, f.end + 1)}
     reader.read_prose(document, code_lines)
+    claims = find_table_claims(document, code_lines, reader.uses, reader.ident)
     reader.audit(fences)
     diagnostics.extend(reader.secret_warnings())
     title = front.title or fallback_title(path, body)
@@ -74,6 +78,7 @@ def parse_post(
         commands=tuple(reader.commands),
         manifests=tuple(reader.manifests),
         uses=tuple(sorted(reader.uses, key=lambda u: (u.path != path, u.path, u.line))),
+        claims=tuple(claims),
         unparsed=tuple(sorted(reader.unparsed, key=lambda u: (u.path, u.line))),
         diagnostics=tuple(diagnostics),
         excerpt=excerpt(document, code_lines),
@@ -108,6 +113,7 @@ class _Reader:
     def __init__(self, path: str, catalog) -> None:
         self.path = path
         self.catalog = catalog
+        self.ident = Identifier(catalog)
         self.uses: list[FlagUse] = []
         self.unparsed: list[Unparsed] = []
         self.commands: list[Command] = []
@@ -137,20 +143,13 @@ class _Reader:
     ) -> dict[str, str | None]:
         flags, _, unparsed = parse_argv(items, self._takes_value(component, command))
         self.unparsed.extend(unparsed)
-        if obj and kind == "command":
-            # The command line is shown as context: it must not show what the values hide
-            # (masked before shortening, so no part of a secret survives the cut).
-            for f in flags:
-                if f.value and is_secret(self.catalog, component, f.flag, f.value):
-                    obj = obj.replace(f.value, MASK)
-            obj = _shorten(obj)
-        seen: dict[str, str | None] = {}
+        made: list[FlagUse] = []
         for f in flags:
             # ps -ef, kubectl exec -it: a bundle of short options is one use per option.
             bundle = self.catalog.split_shorts(component, f.flag) if component and f.value is None else None
             for flag in bundle or (f.flag,):
-                self.uses.append(
-                    FlagUse(
+                made.append(
+                    self.ident.use(
                         f.origin.path,
                         f.origin.line,
                         block,
@@ -158,21 +157,21 @@ class _Reader:
                         component,
                         flag,
                         f.value,
-                        obj,
-                        container,
+                        command=command,
+                        container=container,
                         spelling=f.flag if bundle else None,
                         host=host,
                     )
                 )
-                seen[self._long_name(component, flag)] = f.value
-        return seen
-
-    def _long_name(self, component, flag: str) -> str:
-        if self.catalog is not None and not flag.startswith("--"):
-            spec = self.catalog.lookup(component, flag)
-            if spec is not None:
-                return spec.name
-        return flag.lstrip("-")
+        if obj and kind == "command":
+            # The command line is shown as context: it must not show what the values hide
+            # (masked before shortening, so no part of a secret survives the cut).
+            for use in made:
+                if use.secret:
+                    obj = obj.replace(use.value, MASK)
+            obj = _shorten(obj)
+        self.uses.extend(replace(use, object=obj) for use in made)
+        return {use.name: use.value for use in made}
 
     # -- code blocks ----------------------------------------------------
 
@@ -274,7 +273,7 @@ class _Reader:
             self._add_env(c, fence.index, label, host)
         for s in obj.settings:
             self.uses.append(
-                FlagUse(
+                self.ident.use(
                     s.origin.path,
                     s.origin.line,
                     fence.index,
@@ -282,9 +281,8 @@ class _Reader:
                     s.component,
                     "--" + s.name,
                     s.value,
-                    label,
-                    None,
-                    s.spelling,
+                    object=label,
+                    spelling=s.spelling,
                     host=host,
                 )
             )
@@ -296,7 +294,7 @@ class _Reader:
             flag = self.catalog.flag_for_env(container.component, variable)
             if flag:
                 self.uses.append(
-                    FlagUse(
+                    self.ident.use(
                         origin.path,
                         origin.line,
                         block,
@@ -304,9 +302,9 @@ class _Reader:
                         container.component,
                         flag,
                         value,
-                        label,
-                        container.name,
-                        variable,
+                        object=label,
+                        container=container.name,
+                        spelling=variable,
                         host=host,
                     )
                 )
@@ -322,7 +320,7 @@ class _Reader:
             name = mention.flag.lstrip("-")
             component, ambiguous = self._attribute(name, mention.context, in_post.get(name, set()))
             self.uses.append(
-                FlagUse(
+                self.ident.use(
                     mention.origin.path,
                     mention.origin.line,
                     None,
@@ -353,7 +351,7 @@ class _Reader:
     def secret_warnings(self) -> list[Diagnostic]:
         out = []
         for use in self.uses:
-            if is_secret(self.catalog, use.component, use.flag, use.value):
+            if use.secret:
                 who = f"{use.component} {use.flag}" if use.component else use.flag
                 out.append(
                     Diagnostic(

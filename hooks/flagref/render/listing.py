@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..model import Post
-from .text import esc, md_text, page_url, relative_url, slugify
+from .routes import ARCHIVE_INDEX, CATEGORIES_INDEX, REFERENCE_INDEX, category_uri, page_url, relative_url
+from .text import esc, md_text
 
 PER_PAGE = 10
 _MONTHS = ("January February March April May June July August September October November December").split()
@@ -32,10 +33,6 @@ class SitePost:
     def sort_key(self) -> tuple:
         date = self.post.date
         return (-(date.toordinal() if date else 0), self.post.title.lower(), self.src_uri)
-
-
-def category_uri(name: str) -> str:
-    return f"categories/{slugify(name)}.md"
 
 
 def render_listing_pages(posts: Sequence[SitePost], directory_urls: bool = True) -> dict[str, str]:
@@ -89,7 +86,7 @@ def _home_pages(posts: Sequence[SitePost], directory_urls: bool) -> dict[str, st
         if n == 1:
             intro = (
                 '<p class="flagref-intro">Posts about Kubernetes, newest first. Every flag in their manifests and '
-                f'command lines is explained in the <a href="{esc(relative_url(url, page_url("flags/index.md", directory_urls)))}">'
+                f'command lines is explained in the <a href="{esc(relative_url(url, page_url(REFERENCE_INDEX, directory_urls)))}">'
                 "flag reference</a>.</p>\n\n"
             )
         if not chunk:
@@ -115,7 +112,7 @@ def _category_pages(posts: Sequence[SitePost], directory_urls: bool) -> dict[str
         for name in item.post.categories:
             by_category[name].append(item)
     pages = {}
-    index_url = page_url("categories/index.md", directory_urls)
+    index_url = page_url(CATEGORIES_INDEX, directory_urls)
     rows = []
     for name in sorted(by_category, key=str.lower):
         uri = category_uri(name)
@@ -144,7 +141,7 @@ def _archive_pages(posts: Sequence[SitePost], directory_urls: bool) -> dict[str,
     for item in posts:
         by_year[item.post.date.year if item.post.date else None].append(item)
     pages = {}
-    index_url = page_url("archive/index.md", directory_urls)
+    index_url = page_url(ARCHIVE_INDEX, directory_urls)
     rows = []
     years = sorted((y for y in by_year if y is not None), reverse=True) + ([None] if None in by_year else [])
     for year in years:

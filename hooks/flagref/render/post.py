@@ -14,11 +14,11 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from ..checks.secrets import MASK
-from ..index import FlagEntry, FlagIndex, tooltip
+from ..index import FlagEntry, FlagIndex
 from ..model import FlagUse, Post
 from ..parse.argv import split_list
-from .text import esc, relative_url
-from .text import page_url as to_url
+from .routes import block_anchor, flag_url
+from .text import esc
 
 _PRE = re.compile(r"<pre\b[^>]*>.*?</pre>(?:\s*</div>)?", re.S)
 _TAGS = re.compile(r"(<!--.*?-->|<[^>]*>)", re.S)
@@ -30,12 +30,6 @@ LONG_TABLE = 8
 
 # (use, this page's URL) -> extra cells (relations); issue-5 checks plug in here.
 RelationCells = Callable[[FlagUse], list[tuple[str, str | None]]]
-
-
-def url_for(index: FlagIndex, page_url: str, directory_urls: bool, component: str | None, flag: str) -> str:
-    target = index.target(component, flag)
-    path, _, fragment = target.partition("#")
-    return relative_url(page_url, to_url(path, directory_urls) + "#" + fragment)
 
 
 def decorate_post(
@@ -56,8 +50,7 @@ def decorate_post(
             by_block[use.block].append(use)
 
     def link(use: FlagUse) -> tuple[str, str]:
-        entry = index.entry_for(use.component, use.flag)
-        return url_for(index, page_url, directory_urls, use.component, use.flag), tooltip(entry)
+        return flag_url(page_url, use.component, use.name, directory_urls), index.entry(use).tooltip
 
     truncated = {(m.block, m.label) for m in post.manifests if m.truncated}
     counter = iter(range(len(post.fences)))
@@ -68,7 +61,7 @@ def decorate_post(
             return match.group(0)
         fence = post.fences[n]
         block_html = _link_code(match.group(0), fence, by_line, index, link)
-        anchor = f'<span class="flagref-anchor" id="flagref-block-{n}"></span>'
+        anchor = f'<span class="flagref-anchor" id="{block_anchor(n)}"></span>'
         table = render_block_tables(by_block.get(n, []), index, link, relations, truncated)
         extra = (extra_after_block or {}).get(n, "")
         return anchor + block_html + table + extra
@@ -109,7 +102,7 @@ def _link_line(line_html: str, uses: list[FlagUse], index: FlagIndex, link) -> s
             anchor = f'<a class="flagref-flag" href="{esc(href)}" title="{esc(title)}">{m.group(0)}</a>'
             segments[n : n + 1] = [(True, part[: m.start()]), (False, anchor), (True, part[m.end() :])]
             break
-        if use.value and index.is_secret(use.component, use.flag, use.value):
+        if use.secret:
             _mask(segments, esc(use.value))
     return "".join(part for _, part in segments)
 
@@ -153,12 +146,12 @@ def render_block_tables(
 
 
 def _row(use: FlagUse, index: FlagIndex, link, relations: RelationCells | None) -> str:
-    entry: FlagEntry = index.entry_for(use.component, use.flag)
+    entry: FlagEntry = index.entry(use)
     href, title = link(use)
     flag = f'<a href="{esc(href)}" title="{esc(title)}"><code><span class="flagref-flagname">{esc(use.flag)}</span></code></a>'
     if use.spelling:
         flag += f"<br><small>as <code>{esc(use.spelling)}</code></small>"
-    value = render_value(use, index)
+    value = render_value(use)
     meaning = (
         _nowrap_flags(esc(entry.meaning))
         if entry.meaning
@@ -192,10 +185,10 @@ def _nowrap_flags(text_html: str) -> str:
     return _TEXT_FLAG.sub(lambda m: f'<span class="flagref-flagname">{m.group(0)}</span>', text_html)
 
 
-def render_value(use: FlagUse, index: FlagIndex) -> str:
+def render_value(use: FlagUse) -> str:
     if use.value is None:
         return '<span class="flagref-missing">(no value)</span>'
-    if index.is_secret(use.component, use.flag, use.value):
+    if use.secret:
         return f'<span class="flagref-masked" title="masked: looks like a secret">{MASK}</span>'
     items = split_list(use.value)
     if len(items) > 1:
@@ -215,11 +208,8 @@ def _link_prose(html: str, post: Post, index: FlagIndex, page_url: str, director
         if use.kind == "prose":
             mentions.setdefault(use.flag, use)
 
-    def target(flag: str) -> tuple[str, str]:
-        use = mentions.get(flag)
-        component = use.component if use else None
-        entry = index.entry_for(component, flag)
-        return url_for(index, page_url, directory_urls, component, flag), tooltip(entry)
+    def target(use: FlagUse) -> tuple[str, str]:
+        return flag_url(page_url, use.component, use.name, directory_urls), index.entry(use).tooltip
 
     # <svg>: the wiring diagram (relations) is drawn text, not prose to link.
     parts = re.split(r"(<pre\b.*?</pre>|<a\b.*?</a>|<h[1-6]\b.*?</h[1-6]>|<svg\b.*?</svg>)", html, flags=re.S)
@@ -233,7 +223,7 @@ def _link_prose(html: str, post: Post, index: FlagIndex, page_url: str, director
             flag = re.sub(r"<[^>]*>", "", text)
             if not _FLAG_NAME.match(flag) or flag not in mentions or text.count("<abbr") != text.count("</abbr>"):
                 return whole
-            href, title = target(flag)
+            href, title = target(mentions[flag])
             return (
                 f'<a class="flagref-mention" href="{esc(href)}" title="{esc(title)}">'
                 f'<span class="flagref-flagname">{flag}</span></a>{tail}'
@@ -241,7 +231,9 @@ def _link_prose(html: str, post: Post, index: FlagIndex, page_url: str, director
 
         def on_code(m: re.Match) -> str:
             flag, rest = m.group(1), m.group(2) or ""
-            href, title = target(flag)
+            if flag not in mentions:
+                return m.group(0)
+            href, title = target(mentions[flag])
             return (
                 f'<a class="flagref-mention" href="{esc(href)}" title="{esc(title)}"><code>'
                 f'<span class="flagref-flagname">{flag}</span>{rest}</code></a>'

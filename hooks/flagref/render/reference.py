@@ -10,10 +10,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
-from ..index import REFERENCE_INDEX, FlagEntry, FlagIndex, component_uri
+from ..index import FlagEntry, FlagIndex
 from .listing import _yaml_str
 from .post import render_value
-from .text import attr_id, esc, md_text, page_url, relative_url
+from .routes import (
+    REFERENCE_INDEX,
+    attr_id,
+    block_url,
+    component_uri,
+    flag_anchor,
+    flag_target,
+    flag_url,
+    page_url,
+    relative_url,
+)
+from .text import esc, md_text
 
 # entry -> HTML about its relations (issue "cross-references"), or "".
 EntryExtra = Callable[[FlagEntry, str], str]
@@ -48,7 +59,7 @@ def _index_page(index: FlagIndex, directory_urls: bool) -> str:
         )
         items = []
         for entry in index.by_component(component):
-            href = relative_url(here, f"{url}#{entry.anchor}")
+            href = relative_url(here, f"{url}#{flag_anchor(entry.name)}")
             count = len(entry.uses)
             used = f' <span class="flagref-count">({count})</span>' if count else ""
             items.append(f'<li><a href="{esc(href)}"><code>{esc(entry.flag)}</code></a>{used}</li>')
@@ -64,10 +75,12 @@ def _index_page(index: FlagIndex, directory_urls: bool) -> str:
             if entry.component is None:
                 cells.append(f"mentioned without a component ({len(entry.uses)})")
                 continue
-            href = relative_url(here, page_url(component_uri(entry.component), directory_urls) + "#" + entry.anchor)
+            href = flag_url(here, entry.component, entry.name, directory_urls)
             cells.append(f'<a href="{esc(href)}">{esc(entry.component)}</a>')
         flag = entries[0].flag
-        rows.append(f'<tr id="flag-{attr_id(name)}"><td><code>{esc(flag)}</code></td><td>{", ".join(cells)}</td></tr>')
+        rows.append(
+            f'<tr id="{flag_target(None, name)[1]}"><td><code>{esc(flag)}</code></td><td>{", ".join(cells)}</td></tr>'
+        )
     out.append(
         '<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table><thead><tr><th>Flag</th>'
         f"<th>Components</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div></div>\n"
@@ -84,7 +97,7 @@ def _component_page(index: FlagIndex, component: str, directory_urls: bool, extr
     docs = f' <a href="{esc(spec.docs_url)}">Upstream documentation</a>.' if spec and spec.docs_url else ""
     out = [f'<p class="flagref-intro">{intro}{docs}</p>\n']
     for entry in index.by_component(component):
-        out.append(f"\n## {md_text(entry.flag)} {{#{entry.anchor}}}\n\n")
+        out.append(f"\n## {md_text(entry.flag)} {{#{flag_anchor(entry.name)}}}\n\n")
         out.append(render_entry(index, entry, here, directory_urls, extra) + "\n")
     return _page(f"{component} flags", "".join(out))
 
@@ -131,11 +144,11 @@ def _values(index: FlagIndex, entry: FlagEntry, here: str) -> str:
         return ""
     by_value: dict[str, list] = defaultdict(list)
     for item, use in written:
-        by_value[render_value(use, index)].append((item, use))
+        by_value[render_value(use)].append((item, use))
     rows = []
     for value_html, places in by_value.items():
         where = "<br>".join(
-            f'<a href="{esc(relative_url(here, item.url + f"#flagref-block-{use.block}"))}">{esc(item.post.title)}</a> '
+            f'<a href="{esc(block_url(here, item.url, use.block))}">{esc(item.post.title)}</a> '
             f"<small>{esc(use.path)}:{use.line}</small>"
             for item, use in places
         )

@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from ..checks.relations import PROBE_FLAG, Relation, Rule, RuleSide
 from ..index import FlagEntry, FlagIndex
 from ..model import FlagUse
-from .post import url_for
-from .text import esc, relative_url
+from .routes import block_anchor, block_url, flag_url
+from .text import esc
 
 MARKS = {"ok": "✓", "violation": "✗", "unknown": "?"}
 # How many other posts a cell or an entry names before it stops.
@@ -50,16 +50,16 @@ def related_cells(
             mark = MARKS[relation.status]
             if other is not None and other.block is not None:
                 state = {"ok": "", "violation": ": contradicted", "unknown": ": not checked"}[relation.status]
-                out.append((f"{mark} {mine.shows} in this post{state}", f"#flagref-block-{other.block}"))
+                out.append((f"{mark} {mine.shows} in this post{state}", f"#{block_anchor(other.block)}"))
             elif other is not None:
                 out.append((f"{mark} {mine.shows} (line {other.line})", None))
             elif relation.status == "violation":
                 out.append((f"{mark} {mine.shows}: missing in this post", None))
             elif theirs.component and theirs.flag != PROBE_FLAG:
-                target = url_for(index, page_url, directory_urls, theirs.component, theirs.flag)
+                target = flag_url(page_url, theirs.component, theirs.name, directory_urls)
                 out.append((f"{mine.shows}: not in this post", target))
                 for item, seen in also_seen(index, theirs, exclude=this_post)[:ALSO_SEEN_LIMIT]:
-                    href = relative_url(page_url, item.url + f"#flagref-block-{seen.block}")
+                    href = block_url(page_url, item.url, seen.block)
                     out.append((f"also seen in {item.post.title}", href))
         return out
 
@@ -68,7 +68,9 @@ def related_cells(
 
 def also_seen(index: FlagIndex, side: RuleSide, exclude: object | None = None) -> list[tuple[object, FlagUse]]:
     """One written use of ``side``'s flag per post (manifests and commands), other than ``exclude``."""
-    entry = index.entry_for(side.component, side.flag)
+    entry = index.get(side.component, side.name)
+    if entry is None:
+        return []
     found: dict[str, tuple[object, FlagUse]] = {}
     for item, use in entry.uses:
         if use.kind == "prose" or use.block is None or item is exclude:
@@ -96,7 +98,7 @@ def render_entry_relations(
             if theirs.flag == PROBE_FLAG:
                 head = esc(mine.shows)
             else:
-                href = url_for(index, here, directory_urls, theirs.component, theirs.flag)
+                href = flag_url(here, theirs.component, theirs.name, directory_urls)
                 head = f'<a href="{esc(href)}">{esc(mine.shows)}</a>'
             parts = [f"{head} <small>({esc(rule.kind)})</small>: {esc(rule.explanation)}"]
             verdicts, shown = _checked_in(rule, checked, here)
@@ -107,7 +109,7 @@ def render_entry_relations(
                 seen = [(item, use) for item, use in also_seen(index, theirs) if item.src_uri not in shown]
                 if seen:
                     links = ", ".join(
-                        f'<a href="{esc(relative_url(here, item.url + f"#flagref-block-{use.block}"))}">'
+                        f'<a href="{esc(block_url(here, item.url, use.block))}">'
                         f"{esc(item.post.title)}</a> (<code>{esc(use.value)}</code>)"
                         for item, use in seen[:ALSO_SEEN_LIMIT]
                     )
@@ -131,7 +133,7 @@ def _checked_in(rule: Rule, checked: Sequence[tuple[object, Relation]], here: st
         if kept is None or rank[relation.status] < rank[kept[1].status]:
             per_post[item.src_uri] = (item, relation)
     links = [
-        f'<a href="{esc(relative_url(here, item.url + f"#flagref-block-{relation.a.block}"))}">{esc(item.post.title)}</a> '
+        f'<a href="{esc(block_url(here, item.url, relation.a.block))}">{esc(item.post.title)}</a> '
         f"{MARKS[relation.status]}"
         for item, relation in per_post.values()
     ]

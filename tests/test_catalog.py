@@ -26,6 +26,8 @@ from flagref.catalog import (  # noqa: E402
     load_catalog,
 )
 
+pytestmark = pytest.mark.unit
+
 KUBE_REFERENCE = "https://kubernetes.io/docs/reference/command-line-tools-reference/"
 
 # Flags kubeadm v1.16-v1.31 writes by default into the static Pod manifests
@@ -243,10 +245,19 @@ def test_whole_catalog_loads(catalog):
 
 
 def test_every_flag_is_described(catalog):
+    # A meaning may still be missing for flags only older reference pages list;
+    # tests/catalog/test_catalog_facts.py requires one for the newest pages.
     for spec in catalog.flags():
         where = f"{spec.component} {spec.flag} ({spec.source})"
-        assert spec.meaning.strip(), where
-        assert "\n" not in spec.meaning, where
+        assert spec.meaning is None or (spec.meaning.strip() and "\n" not in spec.meaning), where
+        if spec.component not in (
+            "kube-apiserver",
+            "kube-controller-manager",
+            "kube-scheduler",
+            "kubelet",
+            "kube-proxy",
+        ):
+            assert spec.meaning, where
         assert spec.type in TYPES, where
         assert (spec.type == "enum") == bool(spec.values), where
         assert spec.default is None or isinstance(spec.default, str), where
@@ -372,11 +383,13 @@ def test_components_with(catalog):
 @pytest.mark.parametrize(
     ("component", "flag", "deprecated", "removed"),
     [
-        ("kube-scheduler", "--port", None, "1.23"),
-        ("kube-scheduler", "--address", None, "1.23"),
-        ("kube-controller-manager", "--port", None, "1.24"),
-        ("kube-controller-manager", "--address", None, "1.24"),
-        ("kube-apiserver", "--insecure-port", None, "1.24"),
+        # Removed in 1.24 (#106865, #106860, #106859); deprecated as the
+        # reference pages first marked them, or as the release notes say.
+        ("kube-scheduler", "--port", "1.11", "1.24"),
+        ("kube-scheduler", "--address", "1.11", "1.24"),
+        ("kube-controller-manager", "--port", "1.10", "1.24"),
+        ("kube-controller-manager", "--address", "1.10", "1.24"),
+        ("kube-apiserver", "--insecure-port", "1.10", "1.24"),
         ("kube-apiserver", "--basic-auth-file", "1.16", "1.19"),
         ("kubelet", "--network-plugin", "1.20", "1.24"),
         ("kubelet", "--container-runtime", "1.24", "1.27"),
@@ -439,7 +452,7 @@ def test_kubernetes_docs_use_text_fragments(catalog):
         component = catalog.components[name]
         assert component.docs_url == KUBE_REFERENCE + name + "/"
         for spec in component.flags.values():
-            expected = f"{KUBE_REFERENCE}{name}/#:~:text=%2D%2D" + spec.name.replace("-", "%2D")
+            expected = f"{KUBE_REFERENCE}{name}/#:~:text=%2D%2D" + spec.name.replace("-", "%2D").replace("_", "%5F")
             assert spec.docs_url == expected
 
 
@@ -602,7 +615,7 @@ def test_scalars_are_read_as_written(tmp_path):
         pytest.param(GOOD.replace("    default:", "    defualt:"), 11, "did you mean `default`", id="typo-key"),
         pytest.param(GOOD.replace("type: bool", "type: boolean"), 10, "did you mean 'bool'", id="type"),
         pytest.param(GOOD + "  alpha:\n    meaning: Again.\n    type: bool\n", 12, "duplicate key 'alpha'", id="dup"),
-        pytest.param(GOOD + "  beta:\n    type: bool\n", 12, "missing `meaning:`", id="no-meaning"),
+        pytest.param(GOOD + "  beta:\n    meaning: Untyped.\n", 12, "missing `type:`", id="no-type"),
         pytest.param(
             GOOD + "  beta:\n    meaning: |\n      two\n      lines\n    type: bool\n",
             13,
@@ -661,9 +674,9 @@ def test_several_components_in_one_file(tmp_path):
 
 
 def test_loader_imports_nothing_beyond_pyyaml():
-    tree = ast.parse(Path(catalog_module.__file__).read_text(encoding="utf-8"))
+    package = Path(catalog_module.__file__).parent
     imported = set()
-    for node in ast.walk(tree):
+    for node in (n for module in package.glob("*.py") for n in ast.walk(ast.parse(module.read_text("utf-8")))):
         if isinstance(node, ast.Import):
             imported.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0:

@@ -27,8 +27,9 @@ if _HOOKS not in sys.path:
     sys.path.insert(0, _HOOKS)
 
 from flagref.catalog import env_variable, load_catalog  # noqa: E402
+from flagref.catalog.upstream import etcdctl_commands, parse_etcdctl_help  # noqa: E402
 
-pytestmark = pytest.mark.etcd
+pytestmark = [pytest.mark.etcd, pytest.mark.binary]
 
 START_DEADLINE = 30.0  # seconds for etcd to answer on its client URL
 STOP_TIMEOUT = 10.0
@@ -103,6 +104,61 @@ def test_catalog_flags_exist_in_etcd_help(etcd_help, etcd_spec):
     parsed = parse_help(etcd_help)
     missing = [spec.flag for spec in etcd_spec.flags.values() if not spec.removed and spec.name not in parsed]
     assert missing == [], f"in the catalog but not in `etcd --help`: {missing}"
+
+
+def test_every_flag_in_etcd_help_is_catalogued(etcd_help, etcd_spec):
+    missing = sorted(set(parse_help(etcd_help)) - set(etcd_spec.flags))
+    assert missing == [], f"printed by `etcd --help`, missing from the catalog: {missing}"
+
+
+def test_accepted_releases_match_the_binary(etcd_binary, etcd_help, etcd_spec):
+    version = subprocess.run([etcd_binary, "--version"], capture_output=True, text=True, check=True).stdout
+    release = ".".join(version.split("etcd Version:")[1].split()[0].split(".")[:2])
+    parsed = parse_help(etcd_help)
+    wrong = [spec.flag for spec in etcd_spec.flags.values() if (spec.name in parsed) != (release in spec.accepted)]
+    assert wrong == [], f"`accepted:` disagrees with etcd {release} --help for {wrong}"
+    assert etcd_spec.flags["listen-client-urls"].timeline() == f"accepted in {release}"
+
+
+# --------------------------------------------------------------------------
+# etcdctl (v3 API, and the three v2 spellings the catalog keeps)
+
+
+def _etcdctl(*words: str, api: str = "3") -> str:
+    binary = shutil.which("etcdctl") or "/usr/bin/etcdctl"
+    env = {"ETCDCTL_API": api, "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    result = subprocess.run([binary, *words], capture_output=True, text=True, env=env, timeout=30, check=False)
+    return result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def etcdctl_helps() -> dict[str, dict]:
+    top = _etcdctl("--help")
+    if "--endpoints" not in top:
+        pytest.fail("etcdctl not found or not 3.4: run `apt-get install etcd-client`")
+    helps = {"": parse_etcdctl_help(top)}
+    # Shell completion scripts are not part of working with etcd.
+    for command in (c for c in etcdctl_commands(top) if not c.startswith("completion")):
+        helps[command] = parse_etcdctl_help(_etcdctl(*command.split(), "--help"))
+    return helps
+
+
+def test_etcdctl_flags_match_the_binary(etcdctl_helps):
+    spec = load_catalog().components["etcdctl"]
+    printed = {name for flags in etcdctl_helps.values() for name in flags}
+    v2 = _etcdctl("--help", api="2")
+    wrong = []
+    for flag in spec.flags.values():
+        if flag.note and "ETCDCTL_API=2" in flag.note:
+            if flag.flag not in v2:
+                wrong.append(f"{flag.flag}: said to be a v2 flag, but `ETCDCTL_API=2 etcdctl --help` lacks it")
+        elif flag.name not in printed:
+            wrong.append(f"{flag.flag}: not printed by any `etcdctl <command> --help`")
+        for command in flag.commands:
+            if command in etcdctl_helps and flag.name not in etcdctl_helps[command]:
+                wrong.append(f"etcdctl {command} --help does not list {flag.flag}")
+    missing = sorted(printed - set(spec.flags))
+    assert (wrong, missing) == ([], [])
 
 
 def test_removed_flags_are_rejected(etcd_binary, etcd_spec, tmp_path):

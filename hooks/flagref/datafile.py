@@ -12,6 +12,7 @@ import difflib
 import os
 from collections.abc import Mapping, Sequence
 
+import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 NULL_TAG = "tag:yaml.org,2002:null"
@@ -30,6 +31,20 @@ class DataFileError(ValueError):
 
 
 Error = type[DataFileError]
+# libyaml's composer where present: the same nodes and marks as PyYAML's, several times faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def compose(path, text: str, error: Error = DataFileError) -> Node | None:
+    """The node tree of a data file's text; invalid YAML raises ``error`` naming ``path:line``."""
+    try:
+        return yaml.compose(text, Loader=_LOADER)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        raise error(path, line, f"not valid YAML: {exc.problem or exc.context}; fix the syntax") from None
+    except yaml.YAMLError as exc:
+        raise error(path, 1, f"not valid YAML ({exc}); fix the syntax") from None
 
 
 def line_of(node: Node) -> int:

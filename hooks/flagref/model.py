@@ -154,7 +154,7 @@ class Manifest:
         return text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FlagUse:
     """One flag as written somewhere: a manifest, a typed command or the prose.
 
@@ -177,6 +177,7 @@ class FlagUse:
     spelling: str | None = None  # when not written as a flag: ETCD_DATA_DIR, extraArgs, a bundle -it
     ambiguous: bool = False
     host: str | None = None  # the machine the transcript was typed on, when the prompt says
+    inferred: bool = False  # the program was inferred (a manifest's flags cut out by grep), not written
     name: str = ""  # canonical, without dashes
     spec: FlagSpec | None = field(default=None, compare=False, repr=False)
     secret: bool = False
@@ -227,6 +228,7 @@ class Post:
     unparsed: tuple[Unparsed, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     excerpt: str = ""
+    failed: bool = False  # the engine could not read it: no flags, the text rendered as written
 
     @property
     def date(self) -> _dt.date | None:

@@ -16,9 +16,9 @@ import types
 from collections.abc import Mapping
 from pathlib import Path
 
-import yaml
 from yaml.nodes import Node, SequenceNode
 
+from ..datafile import compose
 from .model import (
     Catalog,
     ComponentSpec,
@@ -142,12 +142,7 @@ def _load_file(path: Path) -> list[ComponentSpec]:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise CatalogError(path, 1, f"not UTF-8 ({exc.reason}); save the file as UTF-8") from None
-    try:
-        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        at = mark.line + 1 if mark is not None else 1
-        raise CatalogError(path, at, f"not valid YAML: {exc.problem or exc.context}; fix the syntax") from None
+    root = compose(path, text, CatalogError)
     if root is None:
         raise CatalogError(path, 1, "empty file; write a `component:` mapping")
     top = pairs_of(path, root, "the file")

@@ -6,6 +6,6 @@ entry) is resolved here, once, and carried by the ``FlagUse`` records.
 
 from __future__ import annotations
 
-from .reader import parse_post
+from .reader import empty_post, parse_post
 
-__all__ = ["parse_post"]
+__all__ = ["empty_post", "parse_post"]

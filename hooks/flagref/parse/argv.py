@@ -26,6 +26,7 @@ class ParsedFlag:
     origin: Origin
     flag: str  # with dashes
     value: str | None
+    index: int = 0  # of the item the flag was read from
 
 
 def is_truncation(line: str) -> bool:
@@ -50,8 +51,10 @@ def parse_argv(
     Handles ``--name=value`` (the value may hold ``=``), ``--name value`` as
     two items, boolean ``--name``, ``-n value``, ``-v=2`` and ``--`` (end of
     options). ``takes_value`` tells, for a flag name with dashes, whether it
-    expects a value; when it does not know, a following item that is not a
-    flag is read as the value. Returns (flags, positionals, unparsed).
+    expects a value; when it does not know (a program with no data), a
+    following item that is not itself an option is read as the value, as
+    most programs read an option followed by a word. Returns (flags,
+    positionals, unparsed).
     """
     flags: list[ParsedFlag] = []
     positional: list[tuple[Origin, str]] = []
@@ -75,31 +78,28 @@ def parse_argv(
         flag = ("--" if item.startswith("--") else "-") + m.group("name")
         value = m.group("value")
         if value is not None:
-            flags.append(ParsedFlag(origin, flag, unquote(value)))
+            flags.append(ParsedFlag(origin, flag, unquote(value), i - 1))
             continue
         wants = takes_value(flag) if takes_value else None
         if wants is not False and values_may_follow and i < len(items):
-            nxt = items[i][1].strip()
-            if nxt and (not nxt.startswith("-") or _is_number(nxt)) and (wants or _looks_like_value(flag, nxt)):
-                flags.append(ParsedFlag(origin, flag, unquote(nxt)))
+            raw_next = items[i][1]
+            nxt = raw_next.strip()
+            # An option known to take a value takes the next word whatever it is (grep -e --etcd,
+            # cut -d " "); an unknown one takes a word that is not itself an option.
+            if (nxt or (wants and raw_next)) and nxt != "--" and (wants or not nxt.startswith("-") or _is_number(nxt)):
+                flags.append(ParsedFlag(origin, flag, unquote(nxt) if nxt else raw_next, i - 1))
                 i += 1
                 continue
         if wants is True and i >= len(items):
             unparsed.append(Unparsed(origin.path, origin.line, raw, f"{flag} expects a value and none follows"))
-            flags.append(ParsedFlag(origin, flag, None))
+            flags.append(ParsedFlag(origin, flag, None, i - 1))
             continue
-        flags.append(ParsedFlag(origin, flag, None))
+        flags.append(ParsedFlag(origin, flag, None, i - 1))
     return flags, positional, unparsed
 
 
 def _is_number(text: str) -> bool:
     return bool(re.match(r"^-\d+(\.\d+)?$", text))
-
-
-def _looks_like_value(flag: str, nxt: str) -> bool:
-    # Unknown flag followed by a word: a value if it reads like one (a path,
-    # URL, number, key=value...), not a sub-command name.
-    return bool(re.search(r"[/:=.,0-9]", nxt))
 
 
 def split_list(value: str | None) -> list[str]:

@@ -2,33 +2,41 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from ..model import Container
 
-# The control-plane programs a Pod may run; others are named by their executable.
-KNOWN_COMPONENTS = (
-    "kube-apiserver",
-    "kube-controller-manager",
-    "kube-scheduler",
-    "kube-proxy",
-    "kubelet",
-    "etcd",
-    "cloud-controller-manager",
-    "coredns",
-)
+_DATA = Path(__file__).resolve().parent.parent / "data" / "kubernetes.yaml"
+# An image's tag or digest: everything from the first ':' or '@'.
 _TAG = re.compile(r"[:@].*$")
-KUBECTL_KINDS = {
-    "po": "Pod", "pod": "Pod", "pods": "Pod",
-    "deploy": "Deployment", "deployment": "Deployment", "deployments": "Deployment",
-    "ds": "DaemonSet", "daemonset": "DaemonSet", "daemonsets": "DaemonSet",
-    "sts": "StatefulSet", "statefulset": "StatefulSet", "statefulsets": "StatefulSet",
-    "rs": "ReplicaSet", "replicaset": "ReplicaSet", "replicasets": "ReplicaSet",
-    "job": "Job", "jobs": "Job", "cj": "CronJob", "cronjob": "CronJob", "cronjobs": "CronJob",
-    "cm": "ConfigMap", "configmap": "ConfigMap", "configmaps": "ConfigMap",
-    "svc": "Service", "service": "Service", "services": "Service",
-    "no": "Node", "node": "Node", "nodes": "Node",
-}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class KubernetesNames:
+    """``data/kubernetes.yaml``: control-plane program names and kubectl resource names."""
+
+    components: tuple[str, ...]
+    kubectl_kinds: Mapping[str, str]  # resource or short name -> kind
+
+
+@functools.cache
+def _parse(text: str) -> KubernetesNames:
+    data = yaml.safe_load(text)
+    components = tuple(str(c) for c in data["components"])
+    kinds = {str(name): str(kind) for kind, names in data["kubectl_kinds"].items() for name in names}
+    return KubernetesNames(tuple(sorted(components, key=len, reverse=True)), types.MappingProxyType(kinds))
+
+
+def kubernetes_names() -> KubernetesNames:
+    """The data file, read now (cheap) and parsed once per content."""
+    return _parse(_DATA.read_text(encoding="utf-8"))
 
 
 def component_of_container(container: Container, pod_name: str | None) -> str | None:
@@ -40,15 +48,15 @@ def component_of_container(container: Container, pod_name: str | None) -> str | 
     if container.image:
         image = _TAG.sub("", container.image.rsplit("/", 1)[-1])
         if image:
-            return _known_prefix(image) or image
-    if pod_name and (known := _known_prefix(pod_name)):
+            return known_component(image) or image
+    if pod_name and (known := known_component(pod_name)):
         return known
     return container.name
 
 
-def _known_prefix(name: str) -> str | None:
+def known_component(name: str) -> str | None:
     # etcd-master is etcd on node master; kube-apiserver-amd64 is kube-apiserver.
-    for known in sorted(KNOWN_COMPONENTS, key=len, reverse=True):
+    for known in kubernetes_names().components:
         if name == known or name.startswith(known + "-"):
             return known
     return None
@@ -66,7 +74,7 @@ def kubectl_target(args: tuple[str, ...], flags: dict[str, str | None]) -> tuple
         resource = rest[0]
         if "/" in resource:
             resource, _, name = resource.partition("/")
-        kind = KUBECTL_KINDS.get(resource.split(".")[0].lower(), resource)
+        kind = kubernetes_names().kubectl_kinds.get(resource.split(".")[0].lower(), resource)
         if name is None and len(rest) > 1:
             name = rest[1]
     return kind, name, namespace

@@ -6,15 +6,15 @@ import datetime as _dt
 import re
 from pathlib import PurePosixPath
 
-import yaml
-
 from ..model import Diagnostic, FrontMatter
+from .yamltext import YamlProblem, compose, to_python
 
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 _FILE_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
 _KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*)$")
-_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$")
+# A key commented out in front matter: "#", spaces, then "key:" (the classes are disjoint).
+_COMMENTED_KEY = re.compile(r"^[ \t]*#[ \t#]*[A-Za-z_][\w-]*[ \t]*:", re.M)
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
@@ -45,16 +45,13 @@ def parse_front_matter(path: str, text: str) -> tuple[FrontMatter, str, int, lis
     raw: dict = {}
     if source is not None:
         try:
-            loaded = yaml.load(source, Loader=_Loader) if source.strip() else {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            line = 2 + (mark.line if mark else 0)
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            loaded = to_python(compose(source)) if source.strip() else {}
+        except YamlProblem as exc:
             diagnostics.append(
                 Diagnostic(
                     path,
-                    line,
-                    f"front matter is not valid YAML ({problem}); quote values that contain ': ' "
+                    2 + exc.line,
+                    f"front matter is not valid YAML ({exc}); quote values that contain ': ' "
                     "or start with a special character. Read what could be read line by line",
                 )
             )
@@ -82,15 +79,10 @@ def parse_front_matter(path: str, text: str) -> tuple[FrontMatter, str, int, lis
             diagnostics.append(
                 Diagnostic(path, 1, f"file name date {file_problem}; rename the file to YYYY-MM-DD-slug.md")
             )
+    if title is None:
+        diagnostics.append(_untitled(path, source, key_lines))
     front = FrontMatter(title=title, categories=categories, tags=tags, date=date, raw=raw)
     return front, body, first, diagnostics
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML that keeps dates as text, so an impossible date is ours to report."""
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
 
 
 def date_from_filename(path: str) -> tuple[_dt.date | None, str | None]:
@@ -112,13 +104,34 @@ def slug_from_filename(path: str) -> str:
     return m.group(4) if m else stem
 
 
-def fallback_title(path: str, body: str) -> str:
-    """Title for a post without one: its first heading, else its file name."""
-    for line in body.splitlines():
-        m = _HEADING.match(line)
-        if m:
-            return m.group(1).strip()
-    return slug_from_filename(path).replace("-", " ").replace("_", " ").strip() or path
+def fallback_title(path: str, body: str = "") -> str:
+    """Title for a post whose front matter gives none: its file name, as Jekyll titles it.
+
+    ``2021-05-01-bootstrap-a-cluster-with-kubeadm.md`` -> ``Bootstrap a cluster
+    with kubeadm``. The body is not read: a heading of the body is a heading of
+    the body, shown under the title.
+    """
+    words = slug_from_filename(path).replace("_", "-").split("-")
+    text = " ".join(w for w in words if w)
+    return text[:1].upper() + text[1:] if text else path
+
+
+def _untitled(path: str, source: str | None, key_lines: dict[str, int]) -> Diagnostic:
+    """The info line for a post titled from its file name, saying why and what to write."""
+    title = fallback_title(path)
+    if source is None:
+        why, line = "the post has no front matter", 1
+    elif not key_lines and _COMMENTED_KEY.search(source):
+        why, line = "the front matter's keys are all commented out (a line starting with #)", 2
+    else:
+        why, line = "the front matter has no title", 2
+    return Diagnostic(
+        path,
+        line,
+        f"{why}, so the post is titled {title!r} from its file name, as Jekyll does; "
+        "add a title: line to the front matter to give it another",
+        level="info",
+    )
 
 
 def _read_loosely(source: str) -> dict:

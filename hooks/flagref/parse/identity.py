@@ -10,6 +10,16 @@ from ..catalog import Catalog, FlagSpec
 from ..checks.secrets import is_secret
 from ..model import FlagUse
 
+_SECRET_NAMES: dict[str, frozenset[str]] = {}
+
+
+def _secret_names(catalog: Catalog) -> frozenset[str]:
+    """Names of the flags the catalog marks secret, computed once per catalog content."""
+    names = _SECRET_NAMES.get(catalog.fingerprint)
+    if names is None:
+        names = _SECRET_NAMES[catalog.fingerprint] = frozenset(s.name for s in catalog.flags() if s.secret)
+    return names
+
 
 class Identifier:
     """Makes ``FlagUse`` records for one catalog."""
@@ -18,10 +28,18 @@ class Identifier:
         self.catalog = catalog
         # A flag the catalog marks secret for one program is a credential wherever it is written
         # (``--token`` in the prose names no program).
-        self.secret_names = frozenset(spec.name for spec in catalog.flags() if spec.secret)
+        self.secret_names = _secret_names(catalog)
 
     def spec(self, component: str | None, flag: str, command: str | None = None) -> FlagSpec | None:
         return self.catalog.lookup(component, flag, command=command) if component else None
+
+    def identify(
+        self, component: str | None, flag: str, value: str | None, command: str | None = None
+    ) -> tuple[FlagSpec | None, str, bool]:
+        """(catalog entry, canonical name, secret) of ``flag`` as ``component`` reads it."""
+        spec = self.spec(component, flag, command)
+        name = spec.name if spec is not None else flag.lstrip("-")
+        return spec, name, is_secret(spec, name, value, self.secret_names)
 
     def use(
         self,
@@ -34,10 +52,12 @@ class Identifier:
         value: str | None,
         *,
         command: str | None = None,
+        identity: tuple[FlagSpec | None, str, bool] | None = None,
         **context: object,
     ) -> FlagUse:
-        """The use of ``flag`` (as written) by ``component``; ``command`` is its subcommand (``logs``)."""
-        spec = self.spec(component, flag, command)
-        name = spec.name if spec is not None else flag.lstrip("-")
-        secret = is_secret(spec, name, value, self.secret_names)
+        """The use of ``flag`` (as written) by ``component``; ``command`` is its subcommand (``logs``).
+
+        ``identity`` is what :meth:`identify` returned, when the caller needed it first.
+        """
+        spec, name, secret = identity or self.identify(component, flag, value, command)
         return FlagUse(path, line, block, kind, component, flag, value, name=name, spec=spec, secret=secret, **context)

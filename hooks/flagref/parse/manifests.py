@@ -18,9 +18,9 @@ import yaml
 
 from ..model import Container, Origin, Probe
 from .argv import is_truncation, unquote
+from .yamltext import YamlProblem, compose, to_python
 
 # libyaml's loader, where installed, reads the same nodes (line marks included) in half the time.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 # kubeadm ClusterConfiguration sections and the component each configures.
 KUBEADM_SECTIONS = {
@@ -95,8 +95,8 @@ def _documents(lines: Sequence[tuple[Origin, str]]) -> list[list[tuple[Origin, s
 def _compose(lines: list[tuple[Origin, str]], truncated: bool) -> ParsedObject | None:
     text = "\n".join(t for _, t in lines)
     try:
-        root = yaml.compose(text, Loader=_LOADER)
-    except yaml.YAMLError:
+        root = compose(text)
+    except YamlProblem:
         return None
     if not isinstance(root, yaml.MappingNode):
         return None
@@ -350,9 +350,10 @@ def _read_lines(lines: list[tuple[Origin, str]], truncated: bool) -> ParsedObjec
             if key in ("command", "args"):
                 if value.startswith("["):
                     try:
-                        items = yaml.safe_load(value) or []
-                    except yaml.YAMLError:
+                        items = to_python(compose(value)) or []
+                    except YamlProblem:
                         items = [v.strip().strip("'\"") for v in value.strip("[]").split(",")]
+                    items = items if isinstance(items, list) else [items]
                     current.argv.extend((origin, str(v)) for v in items)
                 elif value:
                     current.argv.extend((origin, w) for w in _split_words(unquote(value)))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..model import Document, Origin
+from ..catalog import Catalog
+from ..model import Document, FlagUse, Origin
+from .identity import Identifier
 
 END_OF_POST = re.compile(r"(?i)^\s*-{1,}\s*end[\s_-]*of[\s_-]*post\s*-*\s*$")
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
@@ -47,3 +49,52 @@ def find_mentions(document: Document, skip: Iterable[int]) -> list[Mention]:
                 value = value.rstrip(_TRAILING) or None
             mentions.append(Mention(origin, m.group(1), value, False, line))
     return mentions
+
+
+def read_prose(
+    document: Document, code_lines: set[int], written: Sequence[FlagUse], catalog: Catalog, ident: Identifier
+) -> list[FlagUse]:
+    """The prose mentions of ``document`` as uses, each given the program the post or the sentence names.
+
+    ``written`` are the uses the code blocks gave: a flag only one program of
+    the post sets is that program's; else the program the sentence names; else
+    the one component the catalog knows the flag for; else none (ambiguous).
+    """
+    in_post: dict[str, set[str]] = {}
+    for use in written:
+        if use.component:
+            in_post.setdefault(use.name, set()).add(use.component)
+    out = []
+    for mention in find_mentions(document, code_lines):
+        name = mention.flag.lstrip("-")
+        component, ambiguous = _attribute(catalog, name, mention.context, in_post.get(name, set()))
+        out.append(
+            ident.use(
+                mention.origin.path,
+                mention.origin.line,
+                None,
+                "prose",
+                component,
+                mention.flag,
+                mention.value,
+                ambiguous=ambiguous,
+            )
+        )
+    return out
+
+
+def _attribute(catalog: Catalog, name: str, context: str, in_post: set[str]) -> tuple[str | None, bool]:
+    named = {c for c in in_post if c in context}
+    if len(named) == 1:
+        return named.pop(), False
+    if len(in_post) == 1:
+        return next(iter(in_post)), False
+    candidates = set(catalog.components_with("--" + name))
+    if in_post:
+        candidates &= in_post
+    named = {c for c in candidates if c in context}
+    if len(named) == 1:
+        return named.pop(), False
+    if len(candidates) == 1:
+        return candidates.pop(), False
+    return None, True

@@ -1,0 +1,39 @@
+"""Nothing lost: every dash-led word in a code block was read as a flag, or is reported.
+
+Counted per flag, not per line: a line where one flag was read and a second
+one was not (``VAR="--x=y" VAR2="--z=w"``) reports the second.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from ..model import Fence, FlagUse, Unparsed
+from .argv import FLAG_TOKEN, is_truncation
+
+
+def audit_blocks(fences: Sequence[Fence], uses: Iterable[FlagUse], unparsed: Iterable[Unparsed]) -> list[Unparsed]:
+    """An ``Unparsed`` for each long flag in a block line that no use and no report covers."""
+    read: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for use in uses:
+        read[(use.path, use.line)].extend(t for t in (use.flag, use.spelling, use.value) if t)
+    reported = {(u.path, u.line) for u in unparsed}
+    out: list[Unparsed] = []
+    for fence in fences:
+        for origin, text in zip(fence.origins, fence.body):
+            key = (origin.path, origin.line)
+            if key in reported or is_truncation(text):
+                continue
+            texts = read.get(key, ())
+            missing = [m.group(0) for m in FLAG_TOKEN.finditer(text) if not any(m.group(0) in t for t in texts)]
+            if missing:
+                out.append(
+                    Unparsed(
+                        origin.path,
+                        origin.line,
+                        text,
+                        f"{', '.join(missing)} not read as a flag of any program on this line",
+                    )
+                )
+    return out

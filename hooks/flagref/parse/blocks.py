@@ -1,0 +1,378 @@
+"""Code blocks to flag uses: manifests, typed commands, unit and environment files, output.
+
+One ``BlockReader`` reads every block of a post. A block of YAML is read as
+manifests; any other block as a terminal showed it (:mod:`.commands`): each
+command through the shell reader (:mod:`.shell`), so every flag goes to the
+program that receives it; heredoc bodies and files shown with ``cat`` as the
+file they are (a unit, an env file, a manifest); other output only where it
+shows a command line (``ps -ef``) or a manifest cut by ``grep``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from ..catalog import Catalog
+from ..checks.secrets import MASK
+from ..model import Command, Fence, FlagUse, Manifest, Origin, Unparsed
+from .argv import FLAG_TOKEN, is_truncation, parse_argv
+from .commands import SHELL_INFO, TypedCommand, split_block
+from .components import known_component, kubectl_target
+from .configs import is_env_assignment, is_unit, read_config
+from .identity import Identifier
+from .manifests import looks_like_yaml, parse_manifests
+from .objects import Hint, read_object
+from .programs import Programs
+from .shell import Invocation, Word, parse_script
+
+Line = tuple[Origin, str]
+# Programs whose output is a file's text: what follows `cat FILE` is FILE.
+_VIEWERS = frozenset({"cat", "less", "more", "head", "tail", "bat", "nano", "vi", "vim", "view", "grep", "egrep"})
+# Carriers that run a container image: the carried command runs inside it.
+_RUNNERS = frozenset({"docker run", "podman run", "nerdctl run", "docker exec", "kubectl run"})
+# An image's tag or digest.
+_IMAGE_TAG = re.compile(r"[:@].*$")
+# Programs that cut their input into lines: a manifest passed through them is no longer a document.
+_FILTERS = frozenset({"grep", "egrep", "fgrep", "head", "tail", "sed", "awk", "cut"})
+# A flag alone on an output line, as `grep` shows a manifest's args: `    - --authorization-mode=Node,RBAC`.
+_FLAG_ITEM = re.compile(r"^\s*(?:-\s+)?[\"']?(--[A-Za-z0-9][A-Za-z0-9_.-]*(?:=[^\s\"']*)?)[\"']?,?\s*$")
+# A manifest file of a static Pod: /etc/kubernetes/manifests/kube-apiserver.yaml.
+# A heredoc whose delimiter is quoted (<<'EOF', <<"EOF", <<\EOF): its body is written as is.
+_QUOTED_HEREDOC = re.compile(r"<<-?[ \t]*['\"\\]")
+# A log line: it starts with a date (2024-01-02), a month name and a day (Mar 29), or klog's I0102.
+_LOG_LINE = re.compile(
+    r"^\s*(?:\d{4}[-/]\d\d[-/]\d\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2}\s|[IWEF]\d{4}\s)"
+)
+# A quoted flag in a JSON/flow list, and the quoted strings of such a line (no escapes inside: argv words).
+_JSON_ARGV = re.compile(r"[\[,]\s*\"-")
+_QUOTED = re.compile(r"\"([^\"]*)\"")
+_MANIFEST_FILE = re.compile(r"(?:^|/)(?P<name>[a-z][a-z0-9-]*)\.ya?ml$")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a command says about its output: the host, the object kubectl printed, the file shown, the filters."""
+
+    host: str | None
+    hint: Hint
+    file: str | None
+    filtered: bool
+    named: str | None  # a control-plane program the command names
+
+
+class BlockReader:
+    """Collects the records of every code block of one post."""
+
+    def __init__(self, catalog: Catalog, programs: Programs, ident: Identifier) -> None:
+        self.catalog = catalog
+        self.programs = programs
+        self.ident = ident
+        self.uses: list[FlagUse] = []
+        self.unparsed: list[Unparsed] = []
+        self.commands: list[Command] = []
+        self.manifests: list[Manifest] = []
+        self.known = frozenset(catalog.components)
+        # Programs whose command line `ps -ef` or a `cat` of /proc shows: the catalog's servers.
+        self.servers = frozenset(n for n, c in catalog.components.items() if c.kind == "server")
+        # (block, host, kubectl target, file shown) of the last command, while its output may follow in the next block.
+        self.pending: tuple[int, Shown] | None = None
+        self.named: dict[int, str | None] = {}
+
+    # -- flags ----------------------------------------------------------
+
+    def takes_value(self, component: str | None, command: str | None):
+        def takes(flag: str) -> bool | None:
+            # kubectl logs -f is --follow, kubectl apply -f is --filename.
+            spec = self.catalog.lookup(component, flag, command=command) if component else None
+            if spec is not None:
+                return spec.type != "bool"
+            return self.programs.takes_value(component, flag, command) if component else None
+
+        return takes
+
+    def bundle(self, component: str | None, token: str, command: str | None) -> tuple[str, ...] | None:
+        """``-it`` -> ``("-i", "-t")``, ``-xzf`` -> ``("-x", "-z", "-f")``, as the program reads it."""
+        if component is None or token.startswith("--") or len(token) < 3 or "=" in token:
+            return None
+        return self.catalog.split_shorts(component, token) or self.programs.split_bundle(component, token, command)
+
+    def dashless(self, component: str | None, items: Sequence[Line]) -> Sequence[Line]:
+        """tar ``xzvfC FILE DIR``: old-style letters without a dash; each value is the next word, in order."""
+        letters = self.programs.split_dashless(component, items[0][1]) if component and items else None
+        if not letters:
+            return items
+        rest = list(items[1:])
+        out: list[Line] = []
+        for letter in letters:
+            if self.programs.takes_value(component, letter) and rest:
+                out.append((items[0][0], f"{letter}={rest.pop(0)[1]}"))
+            else:
+                out.append((items[0][0], letter))
+        return out + rest
+
+    def attached(self, component: str | None, token: str, command: str | None, takes) -> tuple[str, ...] | None:
+        """``-A1``, ``-c1-20``, ``-I{}``: a one-letter option with its value attached, when the letter takes one."""
+        if component is None or token.startswith("--") or len(token) < 3 or not token.startswith("-") or "=" in token:
+            return None
+        if self.catalog.lookup(component, token, command=command) is not None:
+            return None  # a single-dash long option the catalog knows (etcd -name)
+        letter = token[:2]
+        return (token,) if takes(letter) else None
+
+    def add_argv(
+        self,
+        items: Sequence[Line],
+        component: str | None,
+        kind: str,
+        block: int,
+        *,
+        obj: str | None = None,
+        container: str | None = None,
+        host: str | None = None,
+        command: str | None = None,
+        inferred: bool = False,
+    ) -> dict[str, str | None]:
+        """Flags of ``items`` (argv words with their lines) as uses of ``component``; canonical name -> value."""
+        expanded: list[Line] = []
+        spellings: list[str | None] = []
+        takes = self.takes_value(component, command)
+        items = self.dashless(component, items)
+        for origin, word in items:
+            token = word.strip()
+            parts = self.bundle(component, token, command) or self.attached(component, token, command, takes)
+            # A letter with its value attached (-A1, -I{}, -fout.tar) is read as -A=1.
+            parts = tuple(p if len(p) < 3 or p[2] == "=" else p[:2] + "=" + p[2:] for p in parts or ())
+            for part in parts or (word,):
+                expanded.append((origin, part))
+                spellings.append(token if parts else None)
+        flags, _, unparsed = parse_argv(expanded, takes)
+        self.unparsed.extend(unparsed)
+        identities = [self.ident.identify(component, f.flag, f.value, command) for f in flags]
+        if obj and kind == "command":
+            # The command line is shown as context: it must not show what the values hide
+            # (masked before shortening, so no part of a secret survives the cut).
+            for f, (_, _, secret) in zip(flags, identities):
+                if secret:
+                    obj = obj.replace(f.value, MASK)
+            obj = _shorten(obj)
+        made = [
+            self.ident.use(
+                f.origin.path,
+                f.origin.line,
+                block,
+                kind,
+                component,
+                f.flag,
+                f.value,
+                identity=identity,
+                object=obj,
+                container=container,
+                spelling=spellings[f.index],
+                host=host,
+                inferred=inferred,
+            )
+            for f, identity in zip(flags, identities)
+        ]
+        self.uses.extend(made)
+        return {use.name: use.value for use in made}
+
+    # -- blocks ---------------------------------------------------------
+
+    def read(self, fence: Fence) -> None:
+        body = list(zip(fence.origins, fence.body))
+        info = fence.info.split()[0].lower() if fence.info.split() else ""
+        commands, loose = split_block(body, self.programs, self.known, shell=info in SHELL_INFO)
+        if not any(c.prompted for c in commands) and looks_like_yaml(fence.body) and not _has_shell(commands):
+            self.read_objects(fence.index, body, (None, None, None))
+            return
+        pending, self.pending = self.pending, None
+        if not commands and pending is not None and pending[0] == fence.index - 1:
+            # The output of the previous block's last command, shown in a block of its own.
+            self.read_shown(fence.index, loose, pending[1])
+            return
+        for typed in commands:
+            self.read_command(fence.index, typed)
+        self.read_output(fence.index, loose, None)
+
+    def read_command(self, block: int, typed: TypedCommand) -> None:
+        lines = typed.lines
+        if all(is_env_assignment(t) and "$(" not in t and "`" not in t for _, t in lines):
+            # export ETCDCTL_ENDPOINTS=..., ETCD_NAME=...: settings, not a command
+            self.read_file(block, lines, typed.host)
+            return
+        script = parse_script([t for _, t in lines], self.programs)
+        for problem in script.problems:
+            origin = lines[min(problem.line, len(lines) - 1)][0]
+            self.unparsed.append(Unparsed(origin.path, origin.line, problem.text, problem.reason))
+        hint = (None, None, None)
+        shown_file: str | None = None
+        filtered = any(i.program in _FILTERS for i in script.invocations)
+        # A control-plane program the command names (pgrep kube-apiserver, crictl ps --name etcd).
+        named = next((c for i in script.invocations for w in i.args if (c := known_component(w.value))), None)
+        # A container ID found by an earlier command of the block (crictl ps --name kube-apiserver) names it still.
+        named = self.named[block] = named or self.named.get(block)
+        last: dict[str, Invocation] = {}  # the latest invocation of each program, to find a carrier
+        for invocation in script.invocations:
+            runner = last.get((invocation.carried_by or "").split(" ", 1)[0])
+            invocation = self.entrypoint(invocation, runner)
+            last[invocation.program] = invocation
+            seen = self.read_invocation(block, lines, invocation, typed.host)
+            if invocation.program == "kubectl" and hint == (None, None, None):
+                hint = kubectl_target(tuple(w.value for w in invocation.args), seen)
+            if invocation.program in _VIEWERS and invocation.args:
+                shown_file = invocation.args[-1].value
+        expands = not _QUOTED_HEREDOC.search(lines[0][1]) if lines else True
+        for heredoc in script.heredocs:
+            start = heredoc.line
+            body = lines[start : start + len(heredoc.body)]
+            if expands:  # <<EOF, not <<'EOF': the shell turns \\ into \ and \$ into $ before the file is written
+                body = [(o, _unescape(t)) for o, t in body]
+            self.read_file(block, body, typed.host, target=heredoc.target)
+        shown = Shown(typed.host, hint, shown_file, filtered, named)
+        if typed.output:
+            self.read_shown(block, typed.output, shown)
+        else:
+            self.pending = (block, shown)
+
+    def entrypoint(self, invocation: Invocation, runner: Invocation | None) -> Invocation:
+        """``docker run cfssl/cfssl gencert ...``: the image's program receives ``gencert`` and its options.
+
+        When a container runner carries a word that is no program the data
+        knows, and the image is named after one (``cfssl/cfssl:1.6`` ->
+        ``cfssl``), the image's program is the one that runs, with that word
+        as its first argument.
+        """
+        if runner is None or invocation.carried_by not in _RUNNERS or not runner.args:
+            return invocation
+        image = _IMAGE_TAG.sub("", runner.args[-1].value.rsplit("/", 1)[-1])
+        if self.programs.known(invocation.program) or not (self.programs.known(image) or image in self.known):
+            return invocation
+        word = Word(invocation.executable, invocation.executable, invocation.line)
+        return replace(invocation, program=image, args=(word, *invocation.args))
+
+    def read_invocation(
+        self, block: int, lines: Sequence[Line], invocation: Invocation, host: str | None
+    ) -> dict[str, str | None]:
+        origin = lines[min(invocation.line, len(lines) - 1)][0]
+        args = invocation.args
+        items = [(lines[min(w.line, len(lines) - 1)][0], w.value) for w in args]
+        subcommand = next((w.value for w in args if not w.value.startswith("-")), None)
+        self.commands.append(
+            Command(
+                block,
+                origin,
+                invocation.program,
+                tuple(w.value for w in args),
+                invocation.text,
+                output=(),
+                arg_origins=tuple(o for o, _ in items),
+                host=host,
+            )
+        )
+        # The command line is the context of its flags, as the object is for a manifest's.
+        return self.add_argv(
+            items, invocation.program, "command", block, obj=invocation.text, host=host, command=subcommand
+        )
+
+    def read_shown(self, block: int, output: Sequence[Line], shown: Shown) -> None:
+        """What a command printed: a file's text, a manifest, or command lines of processes.
+
+        When the output went through grep/head/tail/sed/awk (``shown.filtered``)
+        a manifest in it is cut into lines; its flags are read line by line, for
+        the program the Pod, the file or the command names (marked inferred).
+        """
+        texts = [t for _, t in output]
+        host, hint, shown_file, filtered = shown.host, shown.hint, shown.file, shown.filtered
+        inferred = known_component(hint[1]) if hint[1] else None
+        if inferred is None and shown_file and (m := _MANIFEST_FILE.search(shown_file)):
+            inferred = known_component(m.group("name"))
+        inferred = inferred or shown.named
+        label = " ".join(p for p in (hint[0] or "Pod", hint[1] or inferred or "") if p) if inferred else None
+        if shown_file is not None and (is_unit(texts) or all(is_env_assignment(t) for t in texts if t.strip())):
+            self.read_file(block, output, host, target=shown_file)
+        elif looks_like_yaml(texts) and not (filtered and inferred):
+            source = "kubectl" if hint != (None, None, None) else "cat"
+            self.read_objects(block, list(output), hint, source, host)
+        else:
+            self.read_output(block, output, host, inferred=inferred, label=label)
+
+    def read_file(self, block: int, body: Sequence[Line], host: str | None, target: str | None = None) -> None:
+        """A heredoc body or a file shown with ``cat``: a unit, an env file or a manifest."""
+        texts = [t for _, t in body]
+        if looks_like_yaml(texts) and not is_unit(texts):
+            self.read_objects(block, list(body), (None, None, None), "cat", host)
+            return
+        config = read_config(body, self.catalog, self.programs, known=self.known)
+        label = target
+        for found in config.programs:
+            self.add_argv(found.items, found.component, "command", block, obj=label or found.source, host=host)
+        for setting in config.settings:
+            self.uses.append(
+                self.ident.use(
+                    setting.origin.path,
+                    setting.origin.line,
+                    block,
+                    "command",
+                    setting.component,
+                    setting.flag,
+                    setting.value,
+                    object=label,
+                    spelling=setting.variable,
+                    host=host,
+                )
+            )
+
+    def read_output(
+        self, block: int, lines: Sequence[Line], host: str | None, *, inferred: str | None = None, label=None
+    ) -> None:
+        """Output lines that show a process's command line (``ps -ef``) or a manifest's flags (``grep``)."""
+        for origin, text in lines:
+            if not FLAG_TOKEN.search(text) or is_truncation(text):
+                continue
+            if is_env_assignment(text):
+                self.read_file(block, [(origin, text)], host)
+                continue
+            if inferred and (m := _FLAG_ITEM.match(text)):
+                self.add_argv([(origin, m.group(1))], inferred, "manifest", block, obj=label, host=host, inferred=True)
+                continue
+            # A JSON or YAML flow list shows argv as quoted strings: ["/usr/local/bin/kube-proxy","--config=..."].
+            words = _QUOTED.findall(text) if _JSON_ARGV.search(text) else text.split()
+            log = _LOG_LINE.match(text) is not None  # a log line names programs, it runs none
+            start = None if log else next((i for i in range(len(words)) if self.runs_program(words, i)), None)
+            if start is None:
+                self.unparsed.append(
+                    Unparsed(origin.path, origin.line, text, "flag-like text in output that shows no known program")
+                )
+                continue
+            component = words[start].rsplit("/", 1)[-1]
+            self.add_argv([(origin, w) for w in words[start + 1 :]], component, "command", block, host=host)
+
+    def runs_program(self, words: Sequence[str], i: int) -> bool:
+        """Whether ``words[i]`` is a program a process line shows: a catalog server, or a path followed by options."""
+        word = words[i]
+        if word.rsplit("/", 1)[-1] in self.servers:
+            return True
+        return word.startswith("/") and len(word) > 1 and i + 1 < len(words) and words[i + 1].startswith("--")
+
+    # -- manifests ------------------------------------------------------
+
+    def read_objects(self, block: int, lines, hint, source: str = "bare", host: str | None = None) -> None:
+        for obj in parse_manifests(lines):
+            self.manifests.append(read_object(self, block, obj, hint, source, host))
+
+
+def _unescape(line: str) -> str:
+    """A line of an unquoted heredoc as the shell writes it: ``\\`` is ``\\``, ``\\$`` is ``$``."""
+    return line.replace("\\\\", "\\").replace("\\$", "$").replace("\\`", "`")
+
+
+def _has_shell(commands: Sequence[TypedCommand]) -> bool:
+    """A prompt-less block read as commands rather than as YAML: a heredoc writes a file with YAML in it."""
+    return any("<<" in t for c in commands for _, t in c.lines[:1])
+
+
+def _shorten(text: str, limit: int = 72) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,147 @@
+"""Command lines read as the shell reads them: which program receives which words.
+
+:func:`parse_script` takes the text of one typed command (its physical lines,
+prompt removed) or a whole prompt-less script and returns every program
+invocation in it, in source order:
+
+* structure comes from tree-sitter's bash grammar, so pipelines, lists,
+  loops, ``if``, subshells, ``$(...)`` and backticks are told apart and shell
+  keywords never pass for programs;
+* wrappers and carriers come from ``programs.yaml`` (:mod:`.programs`):
+  ``sudo -u root kubeadm init`` is ``sudo`` with its own options, then
+  ``kubeadm`` carried by ``sudo``; ``ssh HOST "cmd"``, ``sh -c "cmd"`` and
+  ``kubectl exec POD -- cmd`` have the carried command read as shell again;
+* heredoc bodies are text, never commands; redirections are not arguments;
+* a statement the grammar cannot read is read again by a tolerant lexer
+  (quotes, operators, then plain blanks) and reported as a
+  :class:`ShellProblem`: no word is dropped silently, no input raises.
+
+:func:`command_extent` tells how many lines one command occupies
+(continuations, open quotes, heredoc bodies), for callers that split a block
+into commands before parsing them.
+
+Placeholders such as ``<token>`` are words, not redirections. ``carried_by``
+names what carried a command: a wrapper (``sudo``, ``env``, ``time``), a
+carrier (``ssh``, ``bash -c``, ``kubectl exec``, ``docker run``), or
+``$(...)`` / ``<(...)`` for substitutions (backticks included).
+
+Everything here is linear in the input. The hand-written scanners move
+forward one character at a time; tree-sitter's error recovery is not linear
+on huge broken statements, so the grammar reads pieces of at most
+:data:`GRAMMAR_LIMIT` characters cut between commands, and a single command
+longer than that goes to the tolerant lexer (reported).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..programs import Programs
+from .grammar import Reader
+from .lexer import continued_lines, lex, line_of, line_starts
+from .records import (
+    GRAMMAR_LIMIT,
+    MAX_EXTENT,
+    MAX_NESTING,
+    MAX_TREE_DEPTH,
+    PROCESS_SUBSTITUTION,
+    SUBSTITUTION,
+    TEXT_LIMIT,
+    Heredoc,
+    Invocation,
+    LineMap,
+    Script,
+    ShellProblem,
+    Sink,
+    Word,
+)
+from .words import clean_line
+
+# --------------------------------------------------------------------------
+# Public entry points
+
+
+def parse_script(lines: Sequence[str], programs: Programs) -> Script:
+    """Read ``lines`` (one command's physical lines, or a script) as bash.
+
+    Heredoc bodies that follow a command in ``lines`` are reported in
+    ``heredocs`` and ``consumed``, never as commands. Usable on a lone string
+    from a manifest (``parse_script([arg], programs)`` on the argument of
+    ``sh -c``). Never raises on any text.
+    """
+    clean = [clean_line(line) for line in lines]
+    sink = Sink()
+    reader = Reader(programs, sink)
+    reader.read("\n".join(clean), LineMap.rows(), (), None, 0, top=True)
+    return sink.script()
+
+
+def command_extent(lines: Sequence[str], start: int = 0) -> int:
+    """The index just past the last line of the command that starts at ``lines[start]``.
+
+    A command goes on after a line ending in ``\\``, ``|``, ``&&`` or ``||``,
+    while a quote or ``$(`` is open, and over the bodies of the heredocs it
+    opens, up to their terminators. A quote still open at the end of
+    ``lines`` (or after :data:`MAX_EXTENT` lines) is taken for a typo: the
+    command then ends with its first line and that line's backslash
+    continuations. A heredoc never closed runs to the end of ``lines``.
+
+    The lines are read in growing windows, so the cost is in proportion to
+    the command's own length, not to what follows it.
+    """
+    if start >= len(lines):
+        return start
+    window = 8
+    while True:
+        end = min(len(lines), start + window)
+        final = end >= len(lines) or window >= MAX_EXTENT
+        found = _extent_in(lines, start, end, final)
+        if found is not None:
+            return found
+        window *= 4
+
+
+def _extent_in(lines: Sequence[str], start: int, end: int, final: bool) -> int | None:
+    """The command's end within ``lines[start:end]``; ``None`` when it may go on past ``end``."""
+    text = "\n".join(clean_line(line) for line in lines[start:end])
+    starts = line_starts(text)
+    last_significant = ""
+    heredoc_open = False
+    for token in lex(text):
+        if token.kind == "heredoc" and token.unclosed:
+            heredoc_open = True
+        if token.kind == "eof":
+            if token.unclosed:
+                return start + continued_lines(lines, start) if final else None
+            if heredoc_open:
+                return len(lines) if final else None
+            if not final and (last_significant in ("|", "||", "&&", "|&") or text.endswith("\\")):
+                return None
+            return end
+        if token.kind == "newline":
+            if heredoc_open:
+                return len(lines) if final else None
+            if last_significant in ("|", "||", "&&", "|&"):
+                continue
+            return start + line_of(starts, max(token.end - 1, 0)) + 1
+        if token.kind != "comment":
+            last_significant = token.value if token.kind == "op" else "word"
+    return end  # pragma: no cover - lex always ends with eof
+
+
+__all__ = [
+    "GRAMMAR_LIMIT",
+    "MAX_EXTENT",
+    "MAX_NESTING",
+    "MAX_TREE_DEPTH",
+    "PROCESS_SUBSTITUTION",
+    "SUBSTITUTION",
+    "TEXT_LIMIT",
+    "Heredoc",
+    "Invocation",
+    "Script",
+    "ShellProblem",
+    "Word",
+    "command_extent",
+    "parse_script",
+]

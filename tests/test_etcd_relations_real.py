@@ -100,7 +100,8 @@ def test_peer_url_not_in_initial_cluster_entry_is_refused_by_both(etcd, tmp_path
     _, diagnostics = _check(_post(args))
     assert [str(d) for d in diagnostics] == [
         f"posts/etcd.md:17: etcd --initial-advertise-peer-urls=http://127.0.0.1:{peer} is not the --initial-cluster "
-        f"entry for --name=master (master=http://127.0.0.1:{other}) at posts/etcd.md:19"
+        f"entry for --name=master (master=http://127.0.0.1:{other}) at posts/etcd.md:19; make the master= entry of "
+        "--initial-cluster list exactly the URLs of --initial-advertise-peer-urls"
     ]
     code, out = _run_until_exit(etcd, args, tmp_path / "data")
     assert code is not None and code != 0, f"etcd started although the checker refused it:\n{out}"
@@ -116,7 +117,7 @@ def test_name_missing_from_initial_cluster_is_refused_by_both(etcd, tmp_path):
     assert [str(d) for d in diagnostics] == [
         f"posts/etcd.md:17: etcd --initial-advertise-peer-urls=http://127.0.0.1:{peer} is not the --initial-cluster "
         f"entry for --name=master (no master= entry in etcd-b=http://127.0.0.1:{peer}; add "
-        f"master=http://127.0.0.1:{peer}) at posts/etcd.md:19"
+        f"master=http://127.0.0.1:{peer}) at posts/etcd.md:19; add the entry to --initial-cluster or correct --name"
     ]
     code, out = _run_until_exit(etcd, args, tmp_path / "data")
     assert code is not None and code != 0, f"etcd started although the checker refused it:\n{out}"
@@ -143,7 +144,8 @@ def test_consistent_configuration_starts_and_serves_its_client_url(etcd, etcdctl
     }
     assert [str(d) for d in diagnostics] == [
         f"posts/etcd.md:27: etcdctl --endpoints=http://127.0.0.1:{closed} is not served by etcd --listen-client-urls "
-        f"(http://127.0.0.1:{client}) at posts/etcd.md:20"
+        f"(http://127.0.0.1:{client}) at posts/etcd.md:20; make --endpoints name a URL that --listen-client-urls "
+        "serves, or add the URL to --listen-client-urls"
     ]
 
     proc = subprocess.Popen(

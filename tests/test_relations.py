@@ -28,27 +28,26 @@ from test_content import assert_consistent
 from conftest import CONFIG, ROOT, SEED
 from flagref.catalog import load_catalog
 from flagref.checks import check_post
-from flagref.checks.relations import (
-    DEFAULT_RULES,
-    PostFacts,
-    Relation,
-    RuleError,
-    evaluate_post,
-    load_rules,
-    parse_rules,
-    rule_problems,
-)
+from flagref.checks.evaluate import evaluate_post
+from flagref.checks.facts import PostFacts
+from flagref.checks.rules import DEFAULT_RULES, RuleError, load_rules, parse_rules, rule_problems
 from flagref.checks.values import normalise_value, parse_address, serves
+from flagref.checks.verdicts import Relation
 from flagref.model import FlagUse, Origin
 from flagref.parse import parse_post
 from flagref.parse.snippets import SnippetSource
-from flagref.render.relations import render_wiring, wiring_block
+from flagref.render.diagram import render_wiring, wiring_block
 from flagref.scan import scan_docs
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "relations"
 SNIPPETS = ROOT / "snippets"
 ETCD_SNIPPET = "snippets/manifests/etcd-kubeadm.yaml"
 SERVED = "(https://127.0.0.1:2379,https://10.128.15.226:2379)"
+# What each warning tells the author to do, after its last "; ".
+ENDPOINT_TODO = (
+    "; make --etcd-servers name a URL that --listen-client-urls serves, or add the URL to --listen-client-urls"
+)
+TEXT_TODO = "; correct the value in the text, or the manifest if the text is right"
 
 # Mutated fixture -> (the fixture it mutates, the exact warnings; {post} is the post's display path).
 VIOLATIONS: dict[str, tuple[Path, list[str]]] = {
@@ -56,17 +55,19 @@ VIOLATIONS: dict[str, tuple[Path, list[str]]] = {
         SEED,
         [
             "{post}:36: kube-apiserver --etcd-servers=https://127.0.0.1:2380 is not served by etcd "
-            f"--listen-client-urls {SERVED} at {{post}}:66",
+            f"--listen-client-urls {SERVED} at {{post}}:66{ENDPOINT_TODO}",
             # The post's own text still says 2379: the prose claim catches the edit too.
             "{post}:47: the text says kube-apiserver --etcd-servers=https://127.0.0.1:2379, but "
-            "Pod kube-apiserver-master (kube-system) sets --etcd-servers=https://127.0.0.1:2380 at {post}:36",
+            "Pod kube-apiserver-master (kube-system) sets --etcd-servers=https://127.0.0.1:2380 at {post}:36"
+            f"{TEXT_TODO}",
         ],
     ),
     "2019-10-24-etcd-cafile-cluster-ca.md": (
         SEED,
         [
             "{post}:33: kube-apiserver --etcd-cafile=/etc/kubernetes/pki/ca.crt is not the same file as etcd "
-            "--trusted-ca-file (/etc/kubernetes/pki/etcd/ca.crt) at {post}:75",
+            "--trusted-ca-file (/etc/kubernetes/pki/etcd/ca.crt) at {post}:75; make --etcd-cafile and etcd "
+            "--trusted-ca-file name the same file",
         ],
     ),
     "2019-10-24-etcd-initial-cluster-without-master.md": (
@@ -74,21 +75,24 @@ VIOLATIONS: dict[str, tuple[Path, list[str]]] = {
         [
             "{post}:63: etcd --initial-advertise-peer-urls=https://10.128.15.226:2380 is not the --initial-cluster "
             "entry for --name=master (no master= entry in etcd-b=https://10.128.15.227:2380,"
-            "etcd-c=https://10.128.15.228:2380; add master=https://10.128.15.226:2380) at {post}:64",
+            "etcd-c=https://10.128.15.228:2380; add master=https://10.128.15.226:2380) at {post}:64; add the entry "
+            "to --initial-cluster or correct --name",
         ],
     ),
     "2019-10-24-etcd-advertise-elsewhere.md": (
         SEED,
         [
             "{post}:59: etcd --advertise-client-urls=https://10.128.15.227:2379 is not within etcd "
-            f"--listen-client-urls {SERVED} at {{post}}:66",
+            f"--listen-client-urls {SERVED} at {{post}}:66; advertise only URLs that --listen-client-urls serves, "
+            "or add the URL to --listen-client-urls",
         ],
     ),
     "2019-10-24-etcd-prose-claim.md": (
         SEED,
         [
             "{post}:47: the text says kube-apiserver --etcd-servers=https://127.0.0.1:2380, but "
-            "Pod kube-apiserver-master (kube-system) sets --etcd-servers=https://127.0.0.1:2379 at {post}:36",
+            "Pod kube-apiserver-master (kube-system) sets --etcd-servers=https://127.0.0.1:2379 at {post}:36"
+            f"{TEXT_TODO}",
         ],
     ),
     "2020-03-01-kubeadm-etcd-snippet-no-client-cert.md": (
@@ -96,30 +100,34 @@ VIOLATIONS: dict[str, tuple[Path, list[str]]] = {
         [
             # The violation is inside the included manifest, so it names the snippet's own line.
             f"{ETCD_SNIPPET}:15: etcd --client-cert-auth=true requires kube-apiserver --etcd-certfile, "
-            "which Pod kube-apiserver (kube-system) does not set at {post}:21",
+            "which Pod kube-apiserver (kube-system) does not set at {post}:21; add --etcd-certfile to "
+            "Pod kube-apiserver (kube-system)",
             f"{ETCD_SNIPPET}:15: etcd --client-cert-auth=true requires kube-apiserver --etcd-keyfile, "
-            "which Pod kube-apiserver (kube-system) does not set at {post}:21",
+            "which Pod kube-apiserver (kube-system) does not set at {post}:21; add --etcd-keyfile to "
+            "Pod kube-apiserver (kube-system)",
         ],
     ),
     "2020-03-02-etcd-flags-table.md": (
         FIXTURES / "ok/2020-03-02-etcd-flags-table.md",
         [
             "{post}:24: the table says kube-apiserver --etcd-servers=https://127.0.0.1:2380, but "
-            "Pod kube-apiserver-master (kube-system) sets --etcd-servers=https://127.0.0.1:2379 at {post}:16",
+            "Pod kube-apiserver-master (kube-system) sets --etcd-servers=https://127.0.0.1:2379 at {post}:16; "
+            "correct the value in the table, or the manifest if the table is right",
         ],
     ),
     "2020-03-03-cluster-networks.md": (
         FIXTURES / "ok/2020-03-03-cluster-networks.md",
         [
             "{post}:23: kube-controller-manager --service-cluster-ip-range=10.96.0.0/16 is not the same as "
-            "kube-apiserver --service-cluster-ip-range (10.96.0.0/12) at {post}:8",
+            "kube-apiserver --service-cluster-ip-range (10.96.0.0/12) at {post}:8; make --service-cluster-ip-range "
+            "and kube-apiserver --service-cluster-ip-range hold the same value",
         ],
     ),
     "2020-03-04-apiserver-probe.md": (
         FIXTURES / "ok/2020-03-04-apiserver-probe.md",
         [
             "{post}:24: kube-apiserver livenessProbe port 8443 (HTTPS) is not the port kube-apiserver "
-            "--secure-port opens (6443) at {post}:17",
+            "--secure-port opens (6443) at {post}:17; change the probe's port to 6443 or the flag to 8443",
         ],
     ),
 }
@@ -296,7 +304,7 @@ def test_across_posts_no_violation_only_also_seen(tmp_path):
         '<a href="../2020-03-07-etcd-on-its-own/#flagref-block-0">also seen in kubernetes &gt; etcd listening on the '
         "loopback only</a>" in html
     )
-    page = result.build.generated_pages()["flags/kube-apiserver.md"]
+    page = result.build.generated_pages()[0]["flags/kube-apiserver.md"]
     assert "etcd --listen-client-urls also seen in" in page
     assert "2020-03-07-etcd-on-its-own/#flagref-block-0" in page
 
@@ -327,26 +335,29 @@ def _violations(relations: list[Relation]) -> list[str]:
             "--initial-cluster=master=https://10.128.15.226:2380",
             "--initial-cluster=master=https://10.128.15.227:2380",
             "posts/x.md:63: etcd --initial-advertise-peer-urls=https://10.128.15.226:2380 is not the --initial-cluster "
-            "entry for --name=master (master=https://10.128.15.227:2380) at posts/x.md:64",
+            "entry for --name=master (master=https://10.128.15.227:2380) at posts/x.md:64; make the master= entry of "
+            "--initial-cluster list exactly the URLs of --initial-advertise-peer-urls",
         ),
         (
             "--name=master",
             "--name=mastr",
             "posts/x.md:63: etcd --initial-advertise-peer-urls=https://10.128.15.226:2380 is not the --initial-cluster "
             "entry for --name=mastr (no mastr= entry in master=https://10.128.15.226:2380; did you mean "
-            "--name=master?) at posts/x.md:64",
+            "--name=master?) at posts/x.md:64; add the entry to --initial-cluster or correct --name",
         ),
         (
             "--listen-peer-urls=https://10.128.15.226:2380",
             "--listen-peer-urls=http://10.128.15.226:2380",
             "posts/x.md:63: etcd --initial-advertise-peer-urls=https://10.128.15.226:2380 is not within etcd "
-            "--listen-peer-urls (http://10.128.15.226:2380) at posts/x.md:68",
+            "--listen-peer-urls (http://10.128.15.226:2380) at posts/x.md:68; advertise only URLs that "
+            "--listen-peer-urls serves, or add the URL to --listen-peer-urls",
         ),
         (
             "--etcd-servers=https://127.0.0.1:2379",
             "--etcd-servers=https://127.0.0.1:2379,https://10.128.15.227:2379",
             "posts/x.md:36: kube-apiserver --etcd-servers=https://127.0.0.1:2379,https://10.128.15.227:2379: "
-            f"https://10.128.15.227:2379 is not served by etcd --listen-client-urls {SERVED} at posts/x.md:66",
+            f"https://10.128.15.227:2379 is not served by etcd --listen-client-urls {SERVED} at posts/x.md:66"
+            f"{ENDPOINT_TODO}",
         ),
     ],
     ids=["peer-url-differs", "name-typo", "scheme-differs", "one-of-two-servers"],
@@ -426,9 +437,11 @@ root  12  1  0 10:00 ?  00:00:01 /usr/local/bin/kube-proxy --cluster-cidr=10.244
 """
     assert _violations(evaluate_post(_post(text), load_rules(), CATALOG)) == [
         "posts/p.md:5: etcdctl --cacert=/etc/kubernetes/pki/ca.crt is not the same file as etcd --trusted-ca-file "
-        "(/etc/kubernetes/pki/etcd/ca.crt) at posts/p.md:17",
+        "(/etc/kubernetes/pki/etcd/ca.crt) at posts/p.md:17; make --cacert and etcd --trusted-ca-file name the same "
+        "file",
         "posts/p.md:24: kube-proxy --cluster-cidr=10.244.0.0/24 is not the same as kube-controller-manager "
-        "--cluster-cidr (10.244.0.0/16) at posts/p.md:20",
+        "--cluster-cidr (10.244.0.0/16) at posts/p.md:20; make --cluster-cidr and kube-controller-manager "
+        "--cluster-cidr hold the same value",
     ]
 
 
@@ -463,7 +476,7 @@ spec:
     # No scheme means HTTP: the scheduler's insecure port, closed by --port=0.
     assert _violations(relations) == [
         "posts/p.md:17: kube-scheduler livenessProbe port 10251 (HTTP) is not the port kube-scheduler --port "
-        "opens (0) at posts/p.md:13"
+        "opens (0) at posts/p.md:13; make --port open port 10251, or change the probe"
     ]
     (named,) = [r for r in relations if r.rule.id == "kube-controller-manager-probe-https"]
     assert named.status == "unknown"
@@ -492,7 +505,7 @@ networkandcode@master:~$ kube-apiserver --etcd-servers=https://127.0.0.1:2379 --
     ]
     assert _violations(evaluate_post(post, load_rules(), CATALOG)) == [
         "posts/p.md:10: the table says kube-apiserver --secure-port=6444, but the kube-apiserver command sets "
-        "--secure-port=6443 at posts/p.md:5"
+        "--secure-port=6443 at posts/p.md:5; correct the value in the table, or the command if the table is right"
     ]
 
 

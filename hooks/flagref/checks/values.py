@@ -3,15 +3,19 @@
 Two posts, or two lines of one post, may write the same value differently
 (``https://127.0.0.1:2379/`` and ``https://127.0.0.1:2379``, ``/etc//pki`` and
 ``/etc/pki``, ``10.96.0.1/12`` and ``10.96.0.0/12``); the relation checks
-compare what the programs would read, not the spelling.
+compare what the programs would read, not the spelling. :class:`Listeners`
+answers "who serves this client URL" for many listen URLs at once.
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import posixpath
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
 from ..parse.argv import split_list, unquote
@@ -21,7 +25,11 @@ _WILDCARDS = frozenset({"0.0.0.0", "::"})
 _LOOPBACK = frozenset({"127.0.0.1", "::1"})
 _TRUE = frozenset({"true", "1", "yes", "t", "on", "y"})
 _FALSE = frozenset({"false", "0", "no", "f", "off", "n"})
-_CIDR_RE = re.compile(r"^[0-9a-fA-F:.]+/\d{1,3}$")
+# A CIDR: hex digits, colons and dots, then a prefix length of 1 to 3 ASCII digits (linear: one class, one run).
+_CIDR_RE = re.compile(r"^[0-9a-fA-F:.]+/[0-9]{1,3}$")
+# An integer as flags write it; longer numbers compare as text (int() refuses over 4300 digits).
+_INT_RE = re.compile(r"[+-]?[0-9]{1,40}")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -38,13 +46,17 @@ class Address:
 
     @property
     def is_ip(self) -> bool:
+        """Whether the host is an IP address rather than a name."""
         return _is_ip(self.host)
 
     @property
     def wildcard(self) -> bool:
+        """Whether the host is 0.0.0.0 or ::, which a server reads as every address."""
         return self.host in _WILDCARDS
 
 
+# A post repeats its URLs (every rule reads --listen-client-urls): parse each text once.
+@functools.lru_cache(maxsize=4096)
 def parse_address(text: str) -> Address | None:
     """``https://127.0.0.1:2379/`` -> ``Address('https', '127.0.0.1', 2379)``; ``None`` when not a URL."""
     text = unquote(text.strip())
@@ -66,6 +78,7 @@ def parse_address(text: str) -> Address | None:
     return Address(scheme, host, port if port is not None else _DEFAULT_PORTS.get(scheme))
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_ip(host: str) -> bool:
     try:
         ipaddress.ip_address(host)
@@ -141,7 +154,7 @@ def normalise_value(value: str | None, type_: str | None) -> object:
         found = parse_bool(text)
         return text.lower() if found is None else found
     if type_ in ("int", "port"):
-        return int(text) if re.fullmatch(r"[+-]?\d+", text) else text
+        return int(text) if _INT_RE.fullmatch(text) else text
     if type_ in ("string-list", "map"):
         return frozenset(split_list(text))
     return text
@@ -156,7 +169,7 @@ def _guess_type(text: str) -> str | None:
         return "cidr"
     if text.lower() in ("true", "false"):
         return "bool"
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return "int"
     return None
 
@@ -164,3 +177,68 @@ def _guess_type(text: str) -> str | None:
 def addresses(value: str) -> list[tuple[str, Address | None]]:
     """Each item of a comma-separated URL list, with its :class:`Address` (``None`` when not a URL)."""
     return [(item, parse_address(item)) for item in split_list(value)]
+
+
+@dataclass
+class _Port(Generic[T]):
+    """The listen addresses of one scheme and port, by host; the first listener of each host is kept."""
+
+    hosts: dict[str, tuple[int, T]] = field(default_factory=dict)
+    wildcard: tuple[int, T] | None = None
+    names: bool = False  # a host name other than localhost: only DNS could tell what it serves
+
+
+class Listeners(Generic[T]):
+    """Listen addresses indexed so that :meth:`decide` answers as :func:`serves` would, in constant time.
+
+    Asking :func:`serves` of every listener for every client is quadratic in
+    the number of manifests of a post; this index is built once and gives the
+    same verdicts: for each client, the first listener (in the order given)
+    that serves it, else ``None`` when one might (a host name, or an item
+    that is not a URL), else ``False``.
+    """
+
+    def __init__(self, listeners: Iterable[tuple[Address | None, T]]) -> None:
+        self._ports: dict[tuple[str, int | None], _Port[T]] = {}
+        self._any = False  # at least one listen item
+        self._unreadable = False  # an item that is not a URL: it might serve anything
+        for place, (addr, owner) in enumerate(listeners):
+            self._any = True
+            if addr is None:
+                self._unreadable = True
+                continue
+            port = self._ports.setdefault((addr.scheme, addr.port), _Port())
+            if addr.wildcard:
+                port.wildcard = port.wildcard or (place, owner)
+            else:
+                port.hosts.setdefault(addr.host, (place, owner))
+            if not (addr.is_ip or addr.host == "localhost"):
+                port.names = True
+
+    def decide(self, client: Address | None) -> tuple[bool | None, T | None]:
+        """Whether a listener serves ``client``, and the first that does.
+
+        ``(True, listener)`` when one does; ``(None, None)`` when only DNS (or a
+        listen item that is not a URL) could tell; ``(False, None)`` when none does.
+        """
+        if client is None:
+            return (None, None) if self._any else (False, None)
+        port = self._ports.get((client.scheme, client.port))
+        if port is not None:
+            # The hosts that serves() accepts for this client: the same host, a wildcard, and localhost's loopback.
+            hosts = [client.host]
+            if client.host == "localhost":
+                hosts += sorted(_LOOPBACK)
+            elif client.host == "127.0.0.1":
+                hosts.append("localhost")
+            hits = [port.hosts[h] for h in hosts if h in port.hosts] + ([port.wildcard] if port.wildcard else [])
+            if hits:
+                return True, min(hits, key=lambda hit: hit[0])[1]
+        if self._unreadable:
+            return None, None
+        if port is None:
+            return False, None
+        definite = _is_ip(client.host) or client.host == "localhost"
+        if not definite or port.names or (client.host == "::1" and "localhost" in port.hosts):
+            return None, None
+        return False, None

@@ -18,7 +18,9 @@ from mkdocs.structure.files import File
 
 from flagref.datafile import DataFileError
 from flagref.parse.snippets import SnippetSource
-from flagref.render.assets import STYLESHEET, read_assets
+from flagref.render.assets import SCRIPTS, STYLESHEETS, read_assets
+from flagref.render.exports import FLAGS_JSON, OBJECTS_INV, env_prefixes, render_flags_json, render_objects_inv
+from flagref.render.post import render_post_header, site_categories
 from flagref.site import PostCache, SiteBuild, SourceFile, is_post
 
 if TYPE_CHECKING:
@@ -34,8 +36,12 @@ _build: SiteBuild | None = None
 def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
     global _build
     _build = None  # a rebuild starts from nothing
-    if STYLESHEET not in config.extra_css:
-        config.extra_css.append(STYLESHEET)
+    for stylesheet in STYLESHEETS:
+        if stylesheet not in config.extra_css:
+            config.extra_css.append(stylesheet)
+    for script in SCRIPTS:
+        if script not in config.extra_javascript:
+            config.extra_javascript.append(script)
     return config
 
 
@@ -43,11 +49,17 @@ def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
 def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
     global _build
     root = Path(config.config_file_path).parent
-    sources = [
-        SourceFile(f.src_uri, _display(root, f.abs_src_path), f.content_string)
-        for f in files.documentation_pages()
-        if is_post(f.src_uri)
-    ]
+    sources = []
+    for f in files.documentation_pages():
+        if not is_post(f.src_uri):
+            continue
+        try:
+            sources.append(SourceFile(f.src_uri, _display(root, f.abs_src_path), f.content_string))
+        except UnicodeDecodeError as exc:
+            log.warning(
+                f"{_display(root, f.abs_src_path)}: not valid UTF-8 ({exc.reason} at byte {exc.start}); "
+                "save the file as UTF-8"
+            )
     try:
         _build = SiteBuild(
             sources,
@@ -59,7 +71,12 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
         raise PluginError(str(exc)) from exc
     for diagnostic in _build.diagnostics:
         (log.warning if diagnostic.level == "warning" else log.info)(str(diagnostic))
-    for src_uri, content in {**_build.generated_pages(), **read_assets()}.items():
+    pages, collisions = _build.generated_pages()
+    for note in collisions:
+        log.info(note)
+    document = _build.flags_document()
+    exports = {FLAGS_JSON: render_flags_json(document), OBJECTS_INV: render_objects_inv(document, config.site_name)}
+    for src_uri, content in {**pages, **read_assets(env_prefixes(_build.catalog)), **exports}.items():
         if src_uri in files:
             log.info(f"{config.docs_dir}/{src_uri} exists, so the generated page of that name is not added")
         else:
@@ -71,8 +88,9 @@ def on_page_markdown(markdown: str, page: Page, **kwargs: Any) -> str:
     if _build is None or not is_post(page.file.src_uri):
         return markdown
     item = _build.by_src[page.file.src_uri]
-    page.meta.update(item.post.front.raw)
-    # Themes insert page titles into HTML unescaped; a title is the author's text.
+    # Themes insert page titles, descriptions, authors and tags into HTML and the search
+    # index unescaped; all of them are the author's text.
+    page.meta.update({key: _escaped(value) for key, value in item.post.front.raw.items()})
     page.meta["title"] = escape_html(item.post.title)
     return _build.post_markdown(page.file.src_uri)
 
@@ -80,7 +98,20 @@ def on_page_markdown(markdown: str, page: Page, **kwargs: Any) -> str:
 def on_page_content(html: str, page: Page, **kwargs: Any) -> str:
     if _build is None or not is_post(page.file.src_uri):
         return html
-    return _build.post_html(page.file.src_uri, html)
+    # The title as the page's <h1> (the theme then adds none), with date, categories and reading time.
+    header = render_post_header(_build.by_src[page.file.src_uri], site_categories(_build.posts), _build.directory_urls)
+    return header + _build.post_html(page.file.src_uri, html)
+
+
+def _escaped(value: Any) -> Any:
+    """Front matter as data for the theme: every text HTML-escaped, lists and mappings kept."""
+    if isinstance(value, str):
+        return escape_html(value)
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    return value
 
 
 def _display(root: Path, path: str | None) -> str:

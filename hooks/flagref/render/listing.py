@@ -3,8 +3,11 @@
 Rendered here rather than by Material's blog plugin: the plugin wants a
 front-matter ``date`` and list ``categories`` (the author writes neither),
 reads posts from disk itself, and doubled the build time of a 300-post site.
-Each page is Markdown (front matter + headings, for the table of contents and
-search) around raw HTML blocks whose every text is escaped.
+Each page is Markdown (front matter written by a YAML writer, headings for the
+table of contents and search) around raw HTML blocks. Nothing from a post is
+Markdown or YAML syntax there: names reach a page through ``render.text``
+(``esc``, ``md_text``, ``front_matter``), and each category has a page of its
+own, never another's (``routes.category_pages``).
 """
 
 from __future__ import annotations
@@ -14,8 +17,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..model import Post
-from .routes import ARCHIVE_INDEX, CATEGORIES_INDEX, REFERENCE_INDEX, category_uri, page_url, relative_url
-from .text import esc, md_text
+from .routes import (
+    ARCHIVE_INDEX,
+    CATEGORIES_INDEX,
+    REFERENCE_INDEX,
+    PageNames,
+    SlugCollision,
+    category_pages,
+    page_url,
+    relative_url,
+)
+from .text import esc, front_matter, md_text
 
 PER_PAGE = 10
 _MONTHS = ("January February March April May June July August September October November December").split()
@@ -35,13 +47,25 @@ class SitePost:
         return (-(date.toordinal() if date else 0), self.post.title.lower(), self.src_uri)
 
 
-def render_listing_pages(posts: Sequence[SitePost], directory_urls: bool = True) -> dict[str, str]:
-    """Markdown source of every listing page, keyed by its ``src_uri``."""
+def generate_listing_pages(
+    posts: Sequence[SitePost], directory_urls: bool = True
+) -> tuple[dict[str, str], list[SlugCollision]]:
+    """Markdown source of every listing page, keyed by its ``src_uri``; and the categories whose slug was taken.
+
+    Each collision is a category page with a suffixed slug (``categories/c-2.md``
+    for ``C++`` beside ``c``): worth an info line, not an error.
+    """
+    categories = category_pages(c for item in posts for c in item.post.categories)
     pages: dict[str, str] = {}
-    pages.update(_home_pages(posts, directory_urls))
-    pages.update(_category_pages(posts, directory_urls))
-    pages.update(_archive_pages(posts, directory_urls))
-    return pages
+    pages.update(_home_pages(posts, directory_urls, categories))
+    pages.update(_category_pages(posts, directory_urls, categories))
+    pages.update(_archive_pages(posts, directory_urls, categories))
+    return pages, list(categories.collisions)
+
+
+def render_listing_pages(posts: Sequence[SitePost], directory_urls: bool = True) -> dict[str, str]:
+    """Markdown source of every listing page, keyed by its ``src_uri`` (``generate_listing_pages`` without collisions)."""
+    return generate_listing_pages(posts, directory_urls)[0]
 
 
 def format_date(post: Post) -> str:
@@ -49,11 +73,15 @@ def format_date(post: Post) -> str:
     return f"{d.day} {_MONTHS[d.month - 1]} {d.year}" if d else "undated"
 
 
-def render_post_card(item: SitePost, from_url: str, directory_urls: bool, heading: str = "h2") -> str:
+def render_post_card(
+    item: SitePost, from_url: str, directory_urls: bool, heading: str = "h2", categories: PageNames | None = None
+) -> str:
+    """A post's card in a listing: title, date, categories (``categories``: the build's pages) and excerpt."""
     post = item.post
+    categories = categories or category_pages(post.categories)
     href = relative_url(from_url, item.url)
     cats = ", ".join(
-        f'<a href="{esc(relative_url(from_url, page_url(category_uri(c), directory_urls)))}">{esc(c)}</a>'
+        f'<a href="{esc(relative_url(from_url, page_url(categories.uri(c), directory_urls)))}">{esc(c)}</a>'
         for c in post.categories
     )
     date = f'<time datetime="{post.date.isoformat()}">{esc(format_date(post))}</time>' if post.date else "undated"
@@ -67,21 +95,16 @@ def render_post_card(item: SitePost, from_url: str, directory_urls: bool, headin
 
 
 def _page(title: str, body: str) -> str:
-    # MkDocs and Material put page titles into HTML unescaped: give them HTML.
-    return f"---\ntitle: {_yaml_str(esc(title))}\n---\n\n{body}\n"
+    return f"{front_matter(title)}\n{body}\n"
 
 
-def _yaml_str(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _home_pages(posts: Sequence[SitePost], directory_urls: bool) -> dict[str, str]:
+def _home_pages(posts: Sequence[SitePost], directory_urls: bool, categories: PageNames) -> dict[str, str]:
     pages = {}
     chunks = [posts[i : i + PER_PAGE] for i in range(0, len(posts), PER_PAGE)] or [[]]
     uris = ["index.md"] + [f"page/{n}.md" for n in range(2, len(chunks) + 1)]
     for n, (uri, chunk) in enumerate(zip(uris, chunks), start=1):
         url = page_url(uri, directory_urls)
-        cards = "\n".join(render_post_card(p, url, directory_urls) for p in chunk)
+        cards = "\n".join(render_post_card(p, url, directory_urls, categories=categories) for p in chunk)
         intro = ""
         if n == 1:
             intro = (
@@ -106,7 +129,7 @@ def _home_pages(posts: Sequence[SitePost], directory_urls: bool) -> dict[str, st
     return pages
 
 
-def _category_pages(posts: Sequence[SitePost], directory_urls: bool) -> dict[str, str]:
+def _category_pages(posts: Sequence[SitePost], directory_urls: bool, categories: PageNames) -> dict[str, str]:
     by_category: dict[str, list[SitePost]] = defaultdict(list)
     for item in posts:
         for name in item.post.categories:
@@ -115,9 +138,9 @@ def _category_pages(posts: Sequence[SitePost], directory_urls: bool) -> dict[str
     index_url = page_url(CATEGORIES_INDEX, directory_urls)
     rows = []
     for name in sorted(by_category, key=str.lower):
-        uri = category_uri(name)
+        uri = categories.uri(name)
         url = page_url(uri, directory_urls)
-        cards = "\n".join(render_post_card(p, url, directory_urls) for p in by_category[name])
+        cards = "\n".join(render_post_card(p, url, directory_urls, categories=categories) for p in by_category[name])
         count = len(by_category[name])
         pages[uri] = _page(
             name,
@@ -132,11 +155,11 @@ def _category_pages(posts: Sequence[SitePost], directory_urls: bool) -> dict[str
         if rows
         else '<p class="flagref-empty">No categories yet.</p>'
     )
-    pages["categories/index.md"] = _page("Categories", body)
+    pages[CATEGORIES_INDEX] = _page("Categories", body)
     return pages
 
 
-def _archive_pages(posts: Sequence[SitePost], directory_urls: bool) -> dict[str, str]:
+def _archive_pages(posts: Sequence[SitePost], directory_urls: bool, categories: PageNames) -> dict[str, str]:
     by_year: dict[int | None, list[SitePost]] = defaultdict(list)
     for item in posts:
         by_year[item.post.date.year if item.post.date else None].append(item)
@@ -155,7 +178,7 @@ def _archive_pages(posts: Sequence[SitePost], directory_urls: bool) -> dict[str,
             if m != month:
                 month = m
                 sections.append(f"\n## {md_text(_MONTHS[m - 1] if m else 'Undated')}\n")
-            sections.append(render_post_card(item, url, directory_urls, heading="h3") + "\n")
+            sections.append(render_post_card(item, url, directory_urls, heading="h3", categories=categories) + "\n")
         pages[uri] = _page(f"Archive {label}", "\n".join(sections))
         n = len(by_year[year])
         rows.append(
@@ -164,5 +187,5 @@ def _archive_pages(posts: Sequence[SitePost], directory_urls: bool) -> dict[str,
     body = (
         f'<ul class="flagref-years">\n{"".join(rows)}\n</ul>' if rows else '<p class="flagref-empty">No posts yet.</p>'
     )
-    pages["archive/index.md"] = _page("Archive", body)
+    pages[ARCHIVE_INDEX] = _page("Archive", body)
     return pages

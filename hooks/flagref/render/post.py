@@ -1,35 +1,105 @@
-"""Add the flag layer to a rendered post: links in code, tables under blocks, links in prose.
+"""Add the flag layer to a rendered post in one pass: links in code, tables under blocks, links in prose.
 
-Works on the HTML MkDocs produced from ``compat.render_markdown``: the n-th
-``<pre>`` is the n-th block the engine found (a test holds this for every
-post). Code text is never changed, only wrapped in links, so what a reader
-copies is what the author wrote; the one exception is a secret value, which is
-masked everywhere the site shows it.
+Works on the HTML MkDocs produced from ``render.markdown``: the n-th ``<pre>``
+is the n-th block the parser found (a test holds this for every post). The
+HTML is split once into tags and text (``render.html``) and walked once:
+
+* in a block, each line is linked from the flag uses the parser read on that
+  line, and a secret value is masked (the only change to code text, so what a
+  reader copies is what the author wrote);
+* after a block, its flag tables (and any extra markup, such as the wiring
+  diagram) are written;
+* in prose, a flag is linked when the parser found it mentioned in the text
+  (``use.kind == "prose"``): in a text node or an ``<code>`` span of its own,
+  never inside a tag or an attribute, a link, a heading, a drawing or a script.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from ..checks.secrets import MASK
-from ..index import FlagEntry, FlagIndex
-from ..model import FlagUse, Post
-from ..parse.argv import split_list
-from .routes import block_anchor, flag_url
+from ..index import FlagIndex
+from ..model import Fence, FlagUse, Post
+from .code import link_code_line
+from .html import Token, tokenize
+from .listing import SitePost, format_date
+from .markdown import TAB_MARK
+from .routes import (
+    PageNames,
+    block_anchor,
+    category_pages,
+    category_uri,
+    component_pages,
+    flag_url,
+    page_url,
+    relative_url,
+)
+from .tables import FlagLink, RelationCells, render_block_tables
 from .text import esc
 
-_PRE = re.compile(r"<pre\b[^>]*>.*?</pre>(?:\s*</div>)?", re.S)
-_TAGS = re.compile(r"(<!--.*?-->|<[^>]*>)", re.S)
-# A bare flag in prose, possibly cut by the abbreviation extension: --<abbr title="...">etcd</abbr>-servers
-_PROSE_FLAG = re.compile(r"(?<![\w/\"'=-])--(?:<abbr\b[^>]*>|</abbr>|[A-Za-z0-9_.-])+")
-_FLAG_NAME = re.compile(r"^--[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]$")
-_CODE_SPAN = re.compile(r"<code>(--[A-Za-z0-9][A-Za-z0-9_.-]*)((?:=|\s)[^<]*)?</code>")
-LONG_TABLE = 8
+__all__ = [
+    "RelationCells",
+    "anchor_span",
+    "decorate_post",
+    "reading_minutes",
+    "render_post_header",
+    "site_categories",
+    "unwrap_abbr_in_flags",
+]
 
-# (use, this page's URL) -> extra cells (relations); issue-5 checks plug in here.
-RelationCells = Callable[[FlagUse], list[tuple[str, str | None]]]
+# A bare flag in prose text: "--" not glued to a word, a path, a quote or "=",
+# then name characters; trailing "._-" are cut off by the caller.
+_PROSE_FLAG = re.compile(r"(?<![\w/\"'=-])--[A-Za-z0-9_.-]+")
+# The whole text of an inline code span that shows a flag: "--name", then
+# nothing, or "=value" / a space and anything (the two classes are disjoint).
+_CODE_FLAG = re.compile(r"(--[A-Za-z0-9][A-Za-z0-9_.-]*)([=\s].*)?", re.S)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Elements whose text is never prose to link: links, headings, drawings, raw text.
+_NO_TEXT = frozenset({"a", "svg", "script", "style", "textarea"})
+_NO_PROSE = _NO_TEXT | _HEADINGS
+
+
+# Words a reader reads in a minute, for the reading time in the post header.
+WORDS_PER_MINUTE = 200
+
+
+def site_categories(posts: Iterable[SitePost]) -> PageNames:
+    """The page of every category of the site: the same mapping the listing pages use."""
+    return category_pages(c for item in posts for c in item.post.categories)
+
+
+def reading_minutes(post: Post) -> int:
+    """Minutes to read ``post`` at ``WORDS_PER_MINUTE``, code included (a reader reads it too); 1 at least."""
+    words = sum(len(line.split()) for line in post.document.lines)
+    return max(1, -(-words // WORDS_PER_MINUTE))
+
+
+def render_post_header(item: SitePost, categories: PageNames, directory_urls: bool = True) -> str:
+    """The top of a post page: its title as the page's ``<h1>``, then date, categories (links) and reading time.
+
+    ``categories`` is the site's mapping (``site_categories``): a category whose
+    slug collided has a suffixed page, and only the site-wide mapping knows it.
+    """
+    post = item.post
+    date = f'<time datetime="{post.date.isoformat()}">{esc(format_date(post))}</time>' if post.date else "undated"
+    parts = [date]
+    links = [
+        f'<a href="{esc(relative_url(item.url, page_url(category_uri(c, categories), directory_urls)))}">{esc(c)}</a>'
+        for c in post.categories
+    ]
+    if links:
+        parts.append('<span class="flagref-post-meta__categories">' + ", ".join(links) + "</span>")
+    parts.append(f"{reading_minutes(post)} min read")
+    return f'<h1>{esc(post.title)}</h1>\n<p class="flagref-post-meta">{" · ".join(parts)}</p>\n'
+
+
+def anchor_span(block: int) -> str:
+    """The empty element placed before the n-th code block, which links to the block target."""
+    return f'<span class="flagref-anchor" id="{block_anchor(block)}"></span>'
 
 
 def decorate_post(
@@ -41,205 +111,355 @@ def decorate_post(
     relations: RelationCells | None = None,
     extra_after_block: dict[int, str] | None = None,
 ) -> str:
-    """The post's HTML with flags linked and a flag table under each block that has flags."""
+    """The post's HTML with flags linked, and a flag table (plus ``extra_after_block[n]``) under block n."""
+    pages = component_pages(index)
+
+    def link(use: FlagUse) -> tuple[str, str]:
+        return flag_url(page_url, use.component, use.name, directory_urls, pages), index.entry(use).tooltip
+
     by_line: dict[tuple[str, int], list[FlagUse]] = defaultdict(list)
     by_block: dict[int, list[FlagUse]] = defaultdict(list)
+    mentions: dict[str, FlagUse] = {}
     for use in post.uses:
         if use.block is not None:
             by_line[(use.path, use.line)].append(use)
             by_block[use.block].append(use)
-
-    def link(use: FlagUse) -> tuple[str, str]:
-        return flag_url(page_url, use.component, use.name, directory_urls), index.entry(use).tooltip
-
+        if use.kind == "prose":
+            mentions.setdefault(use.flag, use)
     truncated = {(m.block, m.label) for m in post.manifests if m.truncated}
-    counter = iter(range(len(post.fences)))
 
-    def on_pre(match: re.Match) -> str:
-        n = next(counter, None)
-        if n is None:  # more <pre> than blocks: leave the rest as rendered
-            return match.group(0)
-        fence = post.fences[n]
-        block_html = _link_code(match.group(0), fence, by_line, index, link)
-        anchor = f'<span class="flagref-anchor" id="{block_anchor(n)}"></span>'
-        table = render_block_tables(by_block.get(n, []), index, link, relations, truncated)
-        extra = (extra_after_block or {}).get(n, "")
-        return anchor + block_html + table + extra
+    def after_block(n: int) -> str:
+        tables = render_block_tables(by_block.get(n, []), index, link, relations, truncated)
+        return tables + (extra_after_block or {}).get(n, "")
 
-    html = _PRE.sub(on_pre, html)
-    return _link_prose(html, post, index, page_url, directory_urls)
+    walker = _Walker(post.fences, by_line, mentions, link, after_block)
+    for token in tokenize(html):
+        walker.feed(token)
+    return walker.finish()
 
 
-def _link_code(block_html: str, fence, by_line, index: FlagIndex, link) -> str:
-    start = block_html.find("<code")
-    start = block_html.find(">", start) + 1 if start >= 0 else block_html.find(">", block_html.find("<pre")) + 1
-    end = block_html.rfind("</code>")
-    if end < 0:
-        end = block_html.rfind("</pre>")
-    lines = block_html[start:end].split("\n")
-    for k, origin in enumerate(fence.origins):
-        if k >= len(lines):
-            break
-        uses = by_line.get((origin.path, origin.line))
-        if uses:
-            lines[k] = _link_line(lines[k], uses, index, link)
-    return block_html[:start] + "\n".join(lines) + block_html[end:]
+@dataclass(frozen=True)
+class _Link:
+    """A flag to link in a run of prose text: ``[start, end)`` of the run's text, and the link's markup."""
+
+    start: int
+    end: int
+    html: str
 
 
-def _link_line(line_html: str, uses: list[FlagUse], index: FlagIndex, link) -> str:
-    # Segments of (is_text, html); a linked flag becomes a locked segment, so the
-    # next use of the line finds the next occurrence.
-    segments = [(i % 2 == 0, part) for i, part in enumerate(_TAGS.split(line_html))]
-    for use in uses:
-        # ETCD_DATA_DIR for an env spelling, -ef for a bundle of short options.
-        token = use.spelling if use.spelling and (use.spelling.isupper() or use.spelling.startswith("-")) else use.flag
-        pattern = re.compile(r"(?<![\w-])" + re.escape(token) + r"(?![\w-])")
-        for n, (is_text, part) in enumerate(segments):
-            m = pattern.search(part) if is_text else None
-            if m is None:
-                continue
-            href, title = link(use)
-            anchor = f'<a class="flagref-flag" href="{esc(href)}" title="{esc(title)}">{m.group(0)}</a>'
-            segments[n : n + 1] = [(True, part[: m.start()]), (False, anchor), (True, part[m.end() :])]
-            break
-        if use.secret:
-            _mask(segments, esc(use.value))
-    return "".join(part for _, part in segments)
+class _Walker:
+    """The one pass: tokens in, decorated HTML out, with the state of where each token stands."""
 
+    def __init__(self, fences: Sequence[Fence], by_line, mentions: dict[str, FlagUse], link: FlagLink, after_block):
+        self.fences = fences
+        self.by_line = by_line
+        self.mentions = mentions
+        self.link = link
+        self.after_block = after_block
+        self.out: list[str] = []
+        self.open: dict[str, int] = defaultdict(int)  # depth of each element that changes how text is read
+        self.pres = 0  # <pre> elements met so far
+        self.fence: Fence | None = None  # the block being walked, when its <pre> is one the parser found
+        self.linking = False  # in the code text of that block
+        self.code_seen = False
+        self.line = 0
+        self.segments: list[tuple[bool, str]] = []  # the current code line: (is_text, html)
+        self.pending: str | None = None  # markup to write after the block's wrapper closes
+        self.run: list[Token] = []  # prose text (and <abbr> tags in it) not written yet
+        self.heading: list[Token] = []  # heading text (and <abbr> tags in it) not written yet
+        self.code: list[Token] | None = None  # an inline <code> span of prose, not written yet
 
-def _mask(segments: list[tuple[bool, str]], value_html: str) -> None:
-    for n, (is_text, part) in enumerate(segments):
-        if is_text and value_html in part:
-            segments[n] = (True, part.replace(value_html, MASK, 1))
+    # -- dispatch ---------------------------------------------------------
+
+    def feed(self, token: Token) -> None:
+        if self.pending is not None and self._place_pending(token):
             return
+        if self.open["pre"]:
+            self._in_pre(token)
+        elif self.code is not None:
+            self._in_code(token)
+        elif self._in_prose() and (token.kind == "text" or token.name == "abbr"):
+            self.run.append(token)
+        elif self._in_prose() and token.kind == "start" and token.text == "<code>":
+            self._flush_run()
+            self.code = [token]
+        elif self._in_heading() and (token.kind == "text" or token.name == "abbr"):
+            self.heading.append(token)
+        else:
+            self._flush_run()
+            self._flush_heading()
+            if token.kind == "start" and token.name == "pre":
+                self._open_pre(token)
+                return
+            self._track(token)
+            self.out.append(token.text)
+
+    def finish(self) -> str:
+        self._flush_line()
+        self._flush_code()
+        self._flush_run()
+        self._flush_heading()
+        if self.pending is not None:
+            self.out.append(self.pending)
+        return "".join(self.out)
+
+    def _in_prose(self) -> bool:
+        return not any(self.open[name] for name in _NO_PROSE)
+
+    def _in_heading(self) -> bool:
+        """In the text of a heading: not linked, but a flag name in it is kept whole."""
+        return any(self.open[name] for name in _HEADINGS) and not any(self.open[name] for name in _NO_TEXT)
+
+    def _track(self, token: Token) -> None:
+        if token.kind == "start" and not token.text.endswith("/>"):
+            self.open[token.name] += 1
+        elif token.kind == "end" and self.open[token.name]:
+            self.open[token.name] -= 1
+
+    def _place_pending(self, token: Token) -> bool:
+        """Tables go after the block's wrapper (``</pre></div>``), or right after ``</pre>``."""
+        if token.kind == "text" and token.text.isspace():
+            self.out.append(token.text)
+            return True
+        if token.kind == "end" and token.name == "div":
+            self._track(token)
+            self.out.extend((token.text, self.pending or ""))
+            self.pending = None
+            return True
+        self.out.append(self.pending or "")
+        self.pending = None
+        return False
+
+    # -- code blocks ------------------------------------------------------
+
+    def _open_pre(self, token: Token) -> None:
+        n = self.pres
+        self.pres += 1
+        self.open["pre"] = 1
+        self.fence = self.fences[n] if n < len(self.fences) else None  # more <pre> than blocks: left as rendered
+        if self.fence is not None:
+            self.out.append(anchor_span(n))
+        self.out.append(token.text)
+        self.linking = self.fence is not None
+        self.code_seen = False
+        self.line = 0
+        self.segments = []
+
+    def _in_pre(self, token: Token) -> None:
+        if token.kind == "text":
+            if TAB_MARK in token.text:  # a TAB of the author's code (render.markdown)
+                token = Token("text", token.text.replace(TAB_MARK, "\t"), token.offset)
+            if not self.linking:
+                self.out.append(token.text)
+                return
+            first, *rest = token.text.split("\n")
+            self.segments.append((True, first))
+            for piece in rest:
+                self._flush_line()
+                self.out.append("\n")
+                self.line += 1
+                self.segments.append((True, piece))
+            return
+        if token.kind == "end" and token.name == "pre" and self.open["pre"] == 1:
+            self._flush_line()
+            self.open["pre"] = 0
+            self.out.append(token.text)
+            if self.fence is not None:
+                self.pending = self.after_block(self.fence.index)
+            self.fence = None
+            self.linking = False
+            return
+        self._track(token)
+        if self.fence is not None and token.kind == "start" and token.name == "code" and not self.code_seen:
+            # Lines are counted from the start of the code: what comes before it is not code text.
+            self.code_seen = True
+            self.segments.append((False, token.text))
+            self._flush_line(link=False)
+            self.line = 0
+            return
+        if self.fence is not None and token.kind == "end" and token.name == "code" and self.linking:
+            self._flush_line()
+            self.linking = False  # after </code>: markup, not code text
+        if self.linking:
+            self.segments.append((False, token.text))
+        else:
+            self.out.append(token.text)
+
+    def _flush_line(self, link: bool = True) -> None:
+        if not self.segments:
+            return
+        segments, self.segments = self.segments, []
+        fence = self.fence
+        uses = None
+        if link and fence is not None and self.line < len(fence.origins):
+            origin = fence.origins[self.line]
+            uses = self.by_line.get((origin.path, origin.line))
+        if uses:
+            segments = link_code_line(segments, uses, self.link)
+        self.out.extend(part for _, part in segments)
+
+    # -- prose ------------------------------------------------------------
+
+    def _in_code(self, token: Token) -> None:
+        assert self.code is not None
+        if token.kind == "text":
+            self.code.append(token)
+            return
+        if token.kind == "end" and token.name == "code":
+            self.code.append(token)
+            self._flush_code(closed=True)
+            return
+        # Markup inside the span: not a flag of its own; write it and go on.
+        self._flush_code()
+        self.feed(token)
+
+    def _flush_code(self, closed: bool = False) -> None:
+        if self.code is None:
+            return
+        tokens, self.code = self.code, None
+        text = "".join(t.text for t in tokens[1:-1] if t.kind == "text") if closed else ""
+        m = _CODE_FLAG.fullmatch(text) if closed else None
+        use = self.mentions.get(m.group(1)) if m else None
+        if use is None:
+            self.out.extend(t.text for t in tokens)
+            return
+        href, title = self.link(use)
+        inner = f'<code><span class="flagref-flagname">{m.group(1)}</span>{m.group(2) or ""}</code>'
+        self.out.append(_mention(href, title, inner))
+
+    def _flush_heading(self) -> None:
+        if self.heading:
+            tokens, self.heading = self.heading, []
+            self.out.append(unwrap_abbr_in_flags(tokens))
+
+    def _flush_run(self) -> None:
+        if not self.run:
+            return
+        tokens, self.run = self.run, []
+        self.out.append(_link_prose(tokens, self.mentions, self.link))
 
 
-def render_block_tables(
-    uses: list[FlagUse], index: FlagIndex, link, relations: RelationCells | None, truncated: set[tuple[int, str]]
-) -> str:
-    """One collapsible table per (component, object) of a block."""
-    groups: dict[tuple, list[FlagUse]] = defaultdict(list)
-    for use in uses:
-        if use.kind in ("manifest", "command"):
-            groups[(use.component, use.object, use.container)].append(use)
-    out = []
-    ordered = sorted(groups.items(), key=lambda kv: kv[1][0].kind != "manifest")
-    for (component, obj, container), group in ordered:
-        title = esc(component or "unknown component")
-        if obj:
-            title += " — " + esc(obj)
-        if container and container != component:
-            title += f", container {esc(container)}"
-        title += f", {len(group)} flag{'s' if len(group) != 1 else ''}"
-        if (group[0].block, obj) in truncated:
-            title += ", manifest truncated"
-        rows = "".join(_row(use, index, link, relations) for use in group)
-        # Manifests are what readers come for; typed commands' options stay folded.
-        opened = " open" if group[0].kind == "manifest" and len(group) <= LONG_TABLE else ""
-        out.append(
-            f'<details class="abstract flagref-table" data-search-exclude{opened}><summary>{title}</summary>'
-            '<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table>'
-            "<thead><tr><th>Flag</th><th>Value</th><th>Meaning and relations</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table></div></div></details>"
-        )
+def _mention(href: str, title: str, inner_html: str) -> str:
+    return f'<a class="flagref-mention" href="{esc(href)}" title="{esc(title)}">{inner_html}</a>'
+
+
+def _link_prose(tokens: Sequence[Token], mentions: dict[str, FlagUse], link: FlagLink) -> str:
+    """A run of prose text and ``<abbr>`` tags, with each mentioned flag linked.
+
+    The glossary may have cut a flag with abbreviation markup
+    (``--<abbr title="...">etcd</abbr>-servers``): the flag is found in the
+    text alone, and the markup inside it is dropped from the link.
+    """
+    texts: list[tuple[int, str]] = []
+    tags: list[tuple[int, Token]] = []
+    at = 0
+    for token in tokens:
+        if token.kind == "text":
+            texts.append((at, token.text))
+            at += len(token.text)
+        else:
+            tags.append((at, token))
+    plain = "".join(text for _, text in texts)
+    if "--" not in plain or not mentions:
+        return "".join(t.text for t in tokens)
+    positions = [p for p, _ in tags]
+    links: list[_Link] = []
+    for m in _PROSE_FLAG.finditer(plain):
+        flag = m.group(0).rstrip("._-")
+        use = mentions.get(flag)
+        if use is None or len(flag) < 4 or not flag[2].isalnum():
+            continue
+        start, end = m.start(), m.start() + len(flag)
+        inside = tags[bisect.bisect_right(positions, start) : bisect.bisect_left(positions, end)]
+        if not _balanced(t for _, t in inside):
+            continue  # an abbreviation that starts in the flag and ends after it: leave the text as written
+        href, title = link(use)
+        links.append(_Link(start, end, _mention(href, title, f'<span class="flagref-flagname">{flag}</span>')))
+    if not links:
+        return "".join(t.text for t in tokens)
+    out: list[str] = []
+    k = 0  # the next link
+    for kind, i in _source_order(tokens):
+        if kind == "tag":
+            p, token = tags[i]
+            if k < len(links) and links[k].start < p < links[k].end:
+                continue  # markup inside a flag name: dropped
+            out.append(token.text)
+            continue
+        p, text = texts[i]
+        c, end = p, p + len(text)
+        while c < end:
+            if k >= len(links) or links[k].start >= end:
+                out.append(plain[c:end])
+                break
+            current = links[k]
+            if c < current.start:
+                out.append(plain[c : current.start])
+                c = current.start
+                continue
+            if c == current.start:
+                out.append(current.html)
+            c = min(current.end, end)
+            if c == current.end:
+                k += 1
     return "".join(out)
 
 
-def _row(use: FlagUse, index: FlagIndex, link, relations: RelationCells | None) -> str:
-    entry: FlagEntry = index.entry(use)
-    href, title = link(use)
-    flag = f'<a href="{esc(href)}" title="{esc(title)}"><code><span class="flagref-flagname">{esc(use.flag)}</span></code></a>'
-    if use.spelling:
-        flag += f"<br><small>as <code>{esc(use.spelling)}</code></small>"
-    value = render_value(use)
-    meaning = (
-        _nowrap_flags(esc(entry.meaning))
-        if entry.meaning
-        else '<span class="flagref-missing">no description yet</span>'
-    )
-    spec = entry.spec
-    if spec is not None and getattr(spec, "removed", None):
-        meaning += f' <span class="flagref-badge flagref-badge--removed">removed in {esc(spec.removed)}</span>'
-    elif spec is not None and getattr(spec, "deprecated", None):
-        meaning += f' <span class="flagref-badge flagref-badge--deprecated">deprecated in {esc(spec.deprecated)}</span>'
-    # Relations sit under the meaning: a fourth column would not fit beside long values.
-    related = [
-        f'<a href="{esc(url)}">{_nowrap_flags(esc(text))}</a>' if url else _nowrap_flags(esc(text))
-        for text, url in (relations(use) if relations is not None else [])
-    ]
-    if related:
-        # Spans, not a list: the post's own lists stay the only lists on the page.
-        meaning += (
-            '<span class="flagref-related">'
-            + "".join(f'<span class="flagref-item">↔ {r}</span>' for r in related)
-            + "</span>"
-        )
-    return f'<tr><td>{flag}</td><td class="flagref-value">{value}</td><td>{meaning}</td></tr>'
+def unwrap_abbr_in_flags(tokens: Sequence[Token]) -> str:
+    """A run of text and ``<abbr>`` tags with the abbreviations inside a ``--flag`` name unwrapped.
+
+    The glossary's abbreviations are found in words, and a flag name holds words
+    (``--<abbr>etcd</abbr>-servers``): markup inside the name would split it for
+    search, for copying and for the line breaker. An abbreviation that is not
+    wholly inside a flag name is kept.
+    """
+    plain_parts: list[str] = []
+    drop: set[int] = set()
+    at = 0
+    open_at: tuple[int, int] | None = None
+    pairs: list[tuple[int, int, int, int]] = []  # (start offset, end offset, start index, end index)
+    for n, token in enumerate(tokens):
+        if token.kind == "text":
+            plain_parts.append(token.text)
+            at += len(token.text)
+        elif token.kind == "start":
+            open_at = (at, n)
+        elif token.kind == "end" and open_at is not None:
+            pairs.append((open_at[0], at, open_at[1], n))
+            open_at = None
+    plain = "".join(plain_parts)
+    if not pairs or "--" not in plain:
+        return "".join(t.text for t in tokens)
+    names = []
+    for m in _PROSE_FLAG.finditer(plain):
+        flag = m.group(0).rstrip("._-")
+        if len(flag) >= 4 and flag[2].isalnum():
+            names.append((m.start(), m.start() + len(flag)))
+    for start, end, i, j in pairs:
+        k = bisect.bisect_right(names, (start, len(plain) + 1)) - 1
+        if k >= 0 and names[k][0] < start and end <= names[k][1]:
+            drop.update((i, j))
+    return "".join(t.text for n, t in enumerate(tokens) if n not in drop)
 
 
-_TEXT_FLAG = re.compile(r"(?<![\w-])--[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9](?:=[^\s<]*)?")
+def _source_order(tokens: Sequence[Token]) -> list[tuple[str, int]]:
+    """(kind, index in ``texts`` or ``tags``) for each token, in the order of the source."""
+    order: list[tuple[str, int]] = []
+    ti = gi = 0
+    for token in tokens:
+        if token.kind == "text":
+            order.append(("text", ti))
+            ti += 1
+        else:
+            order.append(("tag", gi))
+            gi += 1
+    return order
 
 
-def _nowrap_flags(text_html: str) -> str:
-    """Escaped text with each ``--flag`` (and its ``=value``) in a span that keeps it on one line."""
-    return _TEXT_FLAG.sub(lambda m: f'<span class="flagref-flagname">{m.group(0)}</span>', text_html)
-
-
-def render_value(use: FlagUse) -> str:
-    if use.value is None:
-        return '<span class="flagref-missing">(no value)</span>'
-    if use.secret:
-        return f'<span class="flagref-masked" title="masked: looks like a secret">{MASK}</span>'
-    items = split_list(use.value)
-    if len(items) > 1:
-        # One value per line; spans, not a <ul>, so the post's own lists stay the only lists.
-        return "".join(f'<span class="flagref-item"><code>{_breakable(v)}</code></span>' for v in items)
-    return f"<code>{_breakable(use.value)}</code>"
-
-
-def _breakable(value: str) -> str:
-    """Escaped value that may wrap after / , = and : only, never inside a number or a word."""
-    return re.sub(r"([/,=:])(?!/)", r"\1<wbr>", esc(value))
-
-
-def _link_prose(html: str, post: Post, index: FlagIndex, page_url: str, directory_urls: bool) -> str:
-    mentions: dict[str, FlagUse] = {}
-    for use in post.uses:
-        if use.kind == "prose":
-            mentions.setdefault(use.flag, use)
-
-    def target(use: FlagUse) -> tuple[str, str]:
-        return flag_url(page_url, use.component, use.name, directory_urls), index.entry(use).tooltip
-
-    # <svg>: the wiring diagram (relations) is drawn text, not prose to link.
-    parts = re.split(r"(<pre\b.*?</pre>|<a\b.*?</a>|<h[1-6]\b.*?</h[1-6]>|<svg\b.*?</svg>)", html, flags=re.S)
-    for i in range(0, len(parts), 2):
-        part = parts[i]
-
-        def on_span(m: re.Match) -> str:
-            whole = m.group(0)
-            text = whole.rstrip("._-")
-            tail = whole[len(text) :]
-            flag = re.sub(r"<[^>]*>", "", text)
-            if not _FLAG_NAME.match(flag) or flag not in mentions or text.count("<abbr") != text.count("</abbr>"):
-                return whole
-            href, title = target(mentions[flag])
-            return (
-                f'<a class="flagref-mention" href="{esc(href)}" title="{esc(title)}">'
-                f'<span class="flagref-flagname">{flag}</span></a>{tail}'
-            )
-
-        def on_code(m: re.Match) -> str:
-            flag, rest = m.group(1), m.group(2) or ""
-            if flag not in mentions:
-                return m.group(0)
-            href, title = target(mentions[flag])
-            return (
-                f'<a class="flagref-mention" href="{esc(href)}" title="{esc(title)}"><code>'
-                f'<span class="flagref-flagname">{flag}</span>{rest}</code></a>'
-            )
-
-        part = _CODE_SPAN.sub(on_code, part)
-        pieces = re.split(r"(<code\b.*?</code>|<a\b.*?</a>)", part, flags=re.S)
-        parts[i] = "".join(p if j % 2 else _PROSE_FLAG.sub(on_span, p) for j, p in enumerate(pieces))
-    return "".join(parts)
+def _balanced(tags: Iterable[Token]) -> bool:
+    depth = 0
+    for token in tags:
+        depth += 1 if token.kind == "start" else -1 if token.kind == "end" else 0
+        if depth < 0:
+            return False
+    return depth == 0

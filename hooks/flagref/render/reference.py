@@ -11,49 +11,71 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from ..index import FlagEntry, FlagIndex
-from .listing import _yaml_str
-from .post import render_value
+from .exports import component_order
 from .routes import (
     REFERENCE_INDEX,
-    attr_id,
+    PageNames,
+    SlugCollision,
     block_url,
-    component_uri,
+    component_pages,
     flag_anchor,
     flag_target,
     flag_url,
     page_url,
     relative_url,
 )
-from .text import esc, md_text
+from .exports import FLAGS_JSON
+from .tables import lifecycle_badge, render_value, wrap_table
+from .text import esc, front_matter, md_text
 
 # entry -> HTML about its relations (issue "cross-references"), or "".
 EntryExtra = Callable[[FlagEntry, str], str]
 
 
+def generate_reference_pages(
+    index: FlagIndex, directory_urls: bool = True, extra: EntryExtra | None = None
+) -> tuple[dict[str, str], list[SlugCollision]]:
+    """Markdown source of ``flags/index.md`` and ``flags/<component>.md``; and the components whose slug was taken.
+
+    A component named ``index`` or ``kube_apiserver`` gets a page of its own
+    (``flags/index-2.md``, ``flags/kube-apiserver-2.md``), reported as a collision.
+    """
+    components = component_pages(index)
+    pages = {REFERENCE_INDEX: _index_page(index, directory_urls, components)}
+    for component in index.components():
+        pages[components.uri(component)] = _component_page(index, component, directory_urls, extra, components)
+    return pages, list(components.collisions)
+
+
 def render_reference_pages(
     index: FlagIndex, directory_urls: bool = True, extra: EntryExtra | None = None
 ) -> dict[str, str]:
-    """Markdown source of ``flags/index.md`` and ``flags/<component>.md``."""
-    pages = {REFERENCE_INDEX: _index_page(index, directory_urls)}
-    for component in index.components():
-        pages[component_uri(component)] = _component_page(index, component, directory_urls, extra)
-    return pages
+    """Markdown source of the reference pages (``generate_reference_pages`` without collisions)."""
+    return generate_reference_pages(index, directory_urls, extra)[0]
 
 
 def _page(title: str, body: str) -> str:
-    return f"---\ntitle: {_yaml_str(esc(title))}\n---\n\n{body}\n"
+    return f"{front_matter(title)}\n{body}\n"
 
 
-def _index_page(index: FlagIndex, directory_urls: bool) -> str:
+def _index_page(index: FlagIndex, directory_urls: bool, components: PageNames) -> str:
     here = page_url(REFERENCE_INDEX, directory_urls)
     out = [
         '<p class="flagref-intro">Every flag of every component and tool that the catalog describes or a post '
-        "uses, grouped by component, A to Z. Flags the posts use show how many times.</p>\n"
+        "uses: the Kubernetes components first, then the other tools, flags A to Z. Flags the posts use show "
+        "how many times.</p>\n",
+        # The filter runs in the page (assets/flagref/flagref-lookup.js): nothing is fetched, nothing reloads.
+        '<div class="flagref-filter" data-search-exclude><input class="flagref-filter__input" type="search" '
+        'placeholder="Filter: etcd-servers, --data-dir, cidr…" aria-label="Filter the flags" autocomplete="off">'
+        '<span class="flagref-filter__count" aria-live="polite"></span></div>\n',
     ]
-    for component in index.components():
+    for component in sorted(index.components(), key=component_order):
         spec = index.catalog.components.get(component) if index.catalog else None
-        url = page_url(component_uri(component), directory_urls)
-        out.append(f"\n## {md_text(component)} {{#component-{attr_id(component)}}}\n")
+        uri = components.uri(component)
+        url = page_url(uri, directory_urls)
+        # The page's slug is unique where the name's characters may not be (C++ and C--).
+        slug = uri.rsplit("/", 1)[-1].removesuffix(".md")
+        out.append(f"\n## {md_text(component)} {{#component-{slug}}}\n")
         summary = (
             esc(getattr(spec, "summary", "")) if spec else '<span class="flagref-missing">not in the catalog yet</span>'
         )
@@ -62,10 +84,17 @@ def _index_page(index: FlagIndex, directory_urls: bool) -> str:
             href = relative_url(here, f"{url}#{flag_anchor(entry.name)}")
             count = len(entry.uses)
             used = f' <span class="flagref-count">({count})</span>' if count else ""
-            items.append(f'<li><a href="{esc(href)}"><code>{esc(entry.flag)}</code></a>{used}</li>')
+            meaning = one_line(entry.meaning) if entry.meaning else ""
+            words = f"{component} {entry.flag} {meaning}".lower()
+            items.append(
+                f'<li data-flag="{esc(words)}"><a href="{esc(href)}"><code>{esc(entry.flag)}</code></a>{used}'
+                f'<span class="flagref-oneline">{esc(meaning)}</span></li>'
+            )
+        # Out of the search index: each flag's own entry is what search should find, not this list.
         out.append(
             f'<div class="flagref-component"><p>{summary} <a href="{esc(relative_url(here, url))}">All '
-            f'{esc(component)} flags</a></p><ul class="flagref-flaglist">{"".join(items)}</ul></div>\n'
+            f'{esc(component)} flags</a></p><ul class="flagref-flaglist flagref-flaglist--lookup" '
+            f"data-search-exclude>{''.join(items)}</ul></div>\n"
         )
     out.append("\n## A–Z {#a-z}\n")
     rows = []
@@ -75,21 +104,28 @@ def _index_page(index: FlagIndex, directory_urls: bool) -> str:
             if entry.component is None:
                 cells.append(f"mentioned without a component ({len(entry.uses)})")
                 continue
-            href = flag_url(here, entry.component, entry.name, directory_urls)
+            href = flag_url(here, entry.component, entry.name, directory_urls, components)
             cells.append(f'<a href="{esc(href)}">{esc(entry.component)}</a>')
         flag = entries[0].flag
         rows.append(
-            f'<tr id="{flag_target(None, name)[1]}"><td><code>{esc(flag)}</code></td><td>{", ".join(cells)}</td></tr>'
+            f'<tr id="{esc(flag_target(None, name)[1])}"><td><code>{esc(flag)}</code></td>'
+            f"<td>{', '.join(cells)}</td></tr>"
         )
-    out.append(
-        '<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table><thead><tr><th>Flag</th>'
-        f"<th>Components</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div></div>\n"
-    )
+    out.append("<div data-search-exclude>" + wrap_table(("Flag", "Components"), "".join(rows)) + "</div>\n")
     return _page("Flag reference", "".join(out))
 
 
-def _component_page(index: FlagIndex, component: str, directory_urls: bool, extra: EntryExtra | None) -> str:
-    here = page_url(component_uri(component), directory_urls)
+def one_line(text: str) -> str:
+    """The first sentence of a meaning, on one line: what a list of 700 flags has room for."""
+    flat = " ".join(text.split())
+    head, dot, rest = flat.partition(". ")
+    return head + "." if dot and rest else flat
+
+
+def _component_page(
+    index: FlagIndex, component: str, directory_urls: bool, extra: EntryExtra | None, components: PageNames
+) -> str:
+    here = page_url(components.uri(component), directory_urls)
     spec = index.catalog.components.get(component) if index.catalog else None
     intro = (
         esc(spec.summary) if spec else '<span class="flagref-missing">This component is not in the catalog yet.</span>'
@@ -106,14 +142,7 @@ def render_entry(index: FlagIndex, entry: FlagEntry, here: str, directory_urls: 
     spec = entry.spec
     parts = ['<div class="flagref-entry">']
     if spec is not None:
-        parts.append(f'<p class="flagref-meaning">{esc(spec.meaning)}')
-        if spec.removed:
-            parts.append(f' <span class="flagref-badge flagref-badge--removed">removed in {esc(spec.removed)}</span>')
-        elif spec.deprecated:
-            parts.append(
-                f' <span class="flagref-badge flagref-badge--deprecated">deprecated in {esc(spec.deprecated)}</span>'
-            )
-        parts.append("</p>")
+        parts.append(f'<p class="flagref-meaning">{esc(spec.meaning)}{lifecycle_badge(spec)}</p>')
         if spec.note:
             parts.append(f'<p class="flagref-note">{esc(spec.note)}</p>')
         facts = [("Type", f"<code>{esc(spec.type)}</code>")]
@@ -138,6 +167,13 @@ def render_entry(index: FlagIndex, entry: FlagEntry, here: str, directory_urls: 
     return "".join(parts)
 
 
+# A reference entry summarises its values so that its size does not grow with the corpus: the most
+# used values, each with its first uses, hosts and objects; flags.json lists every use.
+SHOWN_VALUES = 8
+SHOWN_PLACES = 3
+SHOWN_NAMES = 3
+
+
 def _values(index: FlagIndex, entry: FlagEntry, here: str) -> str:
     written = [(item, use) for item, use in entry.uses if use.kind != "prose"]
     if not written:
@@ -145,27 +181,52 @@ def _values(index: FlagIndex, entry: FlagEntry, here: str) -> str:
     by_value: dict[str, list] = defaultdict(list)
     for item, use in written:
         by_value[render_value(use)].append((item, use))
-    rows = []
-    for value_html, places in by_value.items():
-        where = "<br>".join(
-            f'<a href="{esc(block_url(here, item.url, use.block))}">{esc(item.post.title)}</a> '
-            f"<small>{esc(use.path)}:{use.line}</small>"
-            for item, use in places
-        )
-        hosts = ", ".join(sorted({esc(u.host) for _, u in places if u.host})) or "—"
-        objects = "<br>".join(
-            sorted({esc(u.object or u.kind) + (f" ({esc(u.spelling)})" if u.spelling else "") for _, u in places})
-        )
-        rows.append(
-            f'<tr><td class="flagref-value">{value_html}</td><td>{where}</td><td>{hosts}</td><td>{objects}</td></tr>'
+    # The most used values first; values used as often keep the order of the posts (sorted is stable).
+    ranked = sorted(by_value.items(), key=lambda pair: -len(pair[1]))
+    rows = "".join(_value_row(value_html, places, here) for value_html, places in ranked[:SHOWN_VALUES])
+    note = ""
+    if len(ranked) > SHOWN_VALUES:
+        rest = [place for _, places in ranked[SHOWN_VALUES:] for place in places]
+        note = (
+            f'<p class="flagref-more">{_count(len(ranked) - SHOWN_VALUES, "other value")} in '
+            f"{_count(len(rest), 'use')} of {_count(len({item.src_uri for item, _ in rest}), 'post')}; "
+            f"<code>{FLAGS_JSON}</code> lists every use.</p>"
         )
     # Out of the search index: it repeats post titles once per use, and the posts are indexed themselves.
     return (
         f'<div class="flagref-seen" data-search-exclude><p><strong>Values in the posts</strong> '
-        f"({len(written)} use{'s' if len(written) != 1 else ''})</p>"
-        '<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table><thead><tr><th>Value</th><th>Where</th>'
-        f"<th>Host</th><th>Object</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div></div></div>"
+        f"({_count(len(written), 'use')})</p>"
+        + wrap_table(("Value", "Where", "Host", "Object"), rows)
+        + note
+        + "</div>"
     )
+
+
+def _value_row(value_html: str, places: list, here: str) -> str:
+    """One value: its first uses (and how many more), and the hosts and objects it was seen on."""
+    where = "<br>".join(
+        f'<a href="{esc(block_url(here, item.url, use.block))}">{esc(item.post.title)}</a> '
+        f"<small>{esc(use.path)}:{use.line}</small>"
+        for item, use in places[:SHOWN_PLACES]
+    )
+    if len(places) > SHOWN_PLACES:
+        more = places[SHOWN_PLACES:]
+        where += f"<br><small>and {_count(len(more), 'more use')} in {_count(len({i.src_uri for i, _ in more}), 'post')}</small>"
+    hosts = _first(sorted({esc(u.host) for _, u in places if u.host}), ", ") or "—"
+    objects = _first(
+        sorted({esc(u.object or u.kind) + (f" ({esc(u.spelling)})" if u.spelling else "") for _, u in places}), "<br>"
+    )
+    return f'<tr><td class="flagref-value">{value_html}</td><td>{where}</td><td>{hosts}</td><td>{objects}</td></tr>'
+
+
+def _first(names: list[str], sep: str) -> str:
+    """The first few of ``names`` joined by ``sep``, and how many were left out."""
+    shown = sep.join(names[:SHOWN_NAMES])
+    return shown + f"{sep}<small>and {len(names) - SHOWN_NAMES} more</small>" if len(names) > SHOWN_NAMES else shown
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
 def _mentions(entry: FlagEntry, here: str) -> str:

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import posixpath
 import re
+import weakref
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from ..index import FlagIndex
 
 REFERENCE_INDEX = "flags/index.md"
 CATEGORIES_INDEX = "categories/index.md"
@@ -21,9 +29,88 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _NOT_ID = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
+# Slugs a generated page of a name may not take: its folder's own index (README is an index to MkDocs).
+_RESERVED = ("index", "readme")
+
+
 def slugify(text: str) -> str:
+    """ASCII letters, digits and dashes: ``C++`` -> ``c``, ``Étcd`` -> ``tcd``; ``x`` when nothing is left.
+
+    Many names share a slug: ``page_names`` makes them unique within a folder.
+    """
     slug = _NOT_SLUG.sub("-", text.lower()).strip("-")
     return slug or "x"
+
+
+@dataclass(frozen=True)
+class SlugCollision:
+    """A name whose page could not take its plain slug, because another name or page had it."""
+
+    name: str
+    uri: str  # where its page is
+    wanted: str  # the page its plain slug gives
+    taken_by: str  # the name (or the generated page) that has it
+
+    def __str__(self) -> str:
+        return f"the page of {self.name!r} is {self.uri}: {self.wanted} is the page of {self.taken_by!r}"
+
+
+@dataclass(frozen=True)
+class PageNames:
+    """The generated page (``src_uri``) of each name of a folder: one page per name, never another's."""
+
+    folder: str
+    uris: Mapping[str, str]
+    collisions: tuple[SlugCollision, ...] = ()
+
+    def uri(self, name: str) -> str:
+        found = self.uris.get(name)
+        return found if found is not None else page_names(self.folder, [name]).uris[name]
+
+
+def page_names(folder: str, names: Iterable[str]) -> PageNames:
+    """A distinct ``folder/<slug>.md`` for each name, whatever the names.
+
+    A name already written as its slug (``kube-apiserver``) keeps it; the
+    others take the slug in name order, with ``-2``, ``-3``... when it is
+    taken (``C++`` after ``c``, ``K8s`` after ``k8s``, every non-ASCII name),
+    and no name takes the folder's ``index.md``. The same names always give
+    the same pages. Each suffixed name is returned as a ``SlugCollision``.
+    """
+    owner: dict[str, str] = {slug: f"{folder}/{slug}.md" for slug in _RESERVED}
+    next_suffix: dict[str, int] = {}
+    uris: dict[str, str] = {}
+    collisions: list[SlugCollision] = []
+    for name in sorted(set(names), key=lambda n: (slugify(n) != n, n)):
+        base = slugify(name)
+        slug = base
+        if slug in owner:
+            k = next_suffix.get(base, 2)
+            while f"{base}-{k}" in owner:
+                k += 1
+            next_suffix[base] = k + 1
+            slug = f"{base}-{k}"
+            collisions.append(SlugCollision(name, f"{folder}/{slug}.md", f"{folder}/{base}.md", owner[base]))
+        owner[slug] = name
+        uris[name] = f"{folder}/{slug}.md"
+    return PageNames(folder, MappingProxyType(uris), tuple(collisions))
+
+
+# One table per index: it lives as long as the index, so nothing outlasts a build.
+_COMPONENT_PAGES: weakref.WeakKeyDictionary[FlagIndex, PageNames] = weakref.WeakKeyDictionary()
+
+
+def component_pages(index: FlagIndex) -> PageNames:
+    """The page of each component of ``index``: what every link to a component's flags goes through."""
+    pages = _COMPONENT_PAGES.get(index)
+    if pages is None:
+        pages = _COMPONENT_PAGES[index] = page_names("flags", index.components())
+    return pages
+
+
+def category_pages(categories: Iterable[str]) -> PageNames:
+    """The page of each category."""
+    return page_names("categories", categories)
 
 
 def attr_id(text: str) -> str:
@@ -54,13 +141,14 @@ def relative_url(from_url: str, to_url: str) -> str:
     return rel + ("#" + fragment if fragment else "")
 
 
-def component_uri(component: str) -> str:
-    """The generated page of a component's flags."""
-    return f"flags/{slugify(component)}.md"
+def component_uri(component: str, pages: PageNames | None = None) -> str:
+    """The generated page of a component's flags (``pages``: the build's, from ``component_pages``)."""
+    return (pages or page_names("flags", [component])).uri(component)
 
 
-def category_uri(name: str) -> str:
-    return f"categories/{slugify(name)}.md"
+def category_uri(name: str, pages: PageNames | None = None) -> str:
+    """The generated page of a category (``pages``: the build's, from ``category_pages``)."""
+    return (pages or page_names("categories", [name])).uri(name)
 
 
 def flag_anchor(name: str) -> str:
@@ -68,7 +156,7 @@ def flag_anchor(name: str) -> str:
     return attr_id(name)
 
 
-def flag_target(component: str | None, name: str) -> tuple[str, str]:
+def flag_target(component: str | None, name: str, pages: PageNames | None = None) -> tuple[str, str]:
     """(page ``src_uri``, fragment) of the reference entry of ``component``'s flag ``name``.
 
     A flag no program could be given for (a mention in the text that names
@@ -76,12 +164,14 @@ def flag_target(component: str | None, name: str) -> tuple[str, str]:
     """
     if component is None:
         return REFERENCE_INDEX, f"flag-{attr_id(name)}"
-    return component_uri(component), flag_anchor(name)
+    return component_uri(component, pages), flag_anchor(name)
 
 
-def flag_url(from_url: str, component: str | None, name: str, directory_urls: bool) -> str:
-    """Link from the page at ``from_url`` to the reference entry of a flag."""
-    uri, fragment = flag_target(component, name)
+def flag_url(
+    from_url: str, component: str | None, name: str, directory_urls: bool, pages: PageNames | None = None
+) -> str:
+    """Link from the page at ``from_url`` to the reference entry of a flag (``pages``: see ``component_uri``)."""
+    uri, fragment = flag_target(component, name, pages)
     return relative_url(from_url, page_url(uri, directory_urls) + "#" + fragment)
 
 

@@ -1,19 +1,66 @@
-"""Text helpers for the renderers. Untrusted text goes through ``esc`` (HTML) or ``md_text`` (Markdown)."""
+"""Text helpers for the renderers: every string from a post reaches a page through one of these.
+
+* ``esc``: HTML element content and quoted attributes;
+* ``md_text``: a Markdown line of a generated page (a heading): inert, made of
+  letters, digits, spaces and character references only;
+* ``front_matter``: the YAML front matter of a generated page;
+* ``clean_name``: a name without the control characters that no page should carry.
+"""
 
 from __future__ import annotations
 
 import html
 import re
 
-# Characters with a meaning in Markdown inline syntax.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+import yaml
+
+# Control characters: C0 but tab and line feed, DEL, C1. A name carrying one is a
+# paste accident (or an attack on the YAML or Markdown it is written into).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What may stay as is in a Markdown line: a character with no meaning to Markdown or HTML.
+_MD_PLAIN = re.compile(r"[A-Za-z0-9 ]")
+# Any single character, for ``md_text``: each one is replaced on its own, so the work is linear.
+_ANY = re.compile(r".", re.S)
 
 
 def esc(text: object) -> str:
-    """Escape text for HTML element content and quoted attributes."""
-    return html.escape("" if text is None else str(text), quote=True)
+    """Escape text for HTML element content and quoted attributes.
+
+    Line breaks become character references: a generated page's raw HTML block
+    must stay one block whatever the text holds (a blank line would end it).
+    """
+    escaped = html.escape("" if text is None else str(text), quote=True)
+    return escaped.replace("\r", "&#13;").replace("\n", "&#10;")
 
 
 def md_text(text: object) -> str:
-    """Text for a Markdown line (a heading, a link label): escaped for both."""
-    return _MD_SPECIAL.sub(r"\\\1", esc(text))
+    """Text for a Markdown line (a heading): every character but letters, digits and spaces as a reference.
+
+    Markdown sees no syntax in it at all (no ``*``, ``[``, ``{`` for
+    ``attr_list``, no line break), and the page shows the text as written.
+    """
+    return _ANY.sub(_reference, "" if text is None else str(text))
+
+
+def _reference(m: re.Match) -> str:
+    char = m.group(0)
+    return char if _MD_PLAIN.match(char) else f"&#{ord(char)};"
+
+
+def clean_name(text: str) -> tuple[str, bool]:
+    """``text`` without control characters (C0 but tab and newline, DEL, C1), and whether any was removed.
+
+    The caller warns when the flag is true, naming where the name came from.
+    """
+    cleaned = _CONTROL.sub("", text)
+    return cleaned, cleaned != text
+
+
+def front_matter(title: str) -> str:
+    """The front matter of a generated page, as YAML written by a YAML writer.
+
+    ``title`` is HTML-escaped first, since themes put page titles into HTML as
+    they are; control characters are removed, so the title is one plain scalar.
+    """
+    cleaned, _ = clean_name(title)
+    return "---\n" + yaml.safe_dump({"title": esc(cleaned)}, allow_unicode=True, width=1 << 20) + "---\n"

@@ -1,0 +1,157 @@
+"""Generated pages are safe by construction: hostile names from posts end up as inert text, each on its own page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import markdown
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from flagref.index import FlagIndex
+from flagref.model import Document, FlagUse, FrontMatter, Post
+from flagref.render.listing import SitePost, generate_listing_pages
+from flagref.render.reference import generate_reference_pages
+from flagref.render.routes import page_names
+from flagref.render.text import clean_name, front_matter, md_text
+
+pytestmark = pytest.mark.unit
+
+ATTACK = "![x](x){onerror=alert(1)}"
+HOSTILE = [
+    ATTACK,
+    f"a\n{ATTACK}",
+    f"a\x01\x7f\x85b\n---\n{ATTACK}",
+    "index",
+    "README",
+    "C++",
+    "c",
+    "K8s",
+    "k8s",
+    "日本",
+    "中文",
+    ".",
+    "..",
+    "<script>alert(1)</script>",
+    'o\'neil & "co"',
+    "**bold** `code` [l](u) {#id .cls}",
+]
+CATALOG = SimpleNamespace(components={}, docs_url=lambda component, flag: None)
+
+
+def post(path: str, categories=(), uses=()) -> SitePost:
+    front = FrontMatter("t", tuple(categories), date=dt.date(2020, 1, 1))
+    p = Post(path, "x", front, "title", Document(path, (), ()), uses=tuple(uses))
+    return SitePost(path, path.removesuffix(".md") + "/", p)
+
+
+def render(source: str) -> tuple[dict, BeautifulSoup]:
+    """Front matter and HTML of a generated page, as MkDocs reads them (same Markdown extensions)."""
+    assert source.startswith("---\n")
+    head, body = source[4:].split("\n---\n", 1)
+    meta = yaml.safe_load(head)
+    md = markdown.Markdown(extensions=["abbr", "attr_list", "def_list", "footnotes", "md_in_html", "tables", "toc"])
+    return meta, BeautifulSoup(md.convert(body), "html.parser")
+
+
+def assert_inert(pages: dict[str, str]) -> None:
+    for uri, source in pages.items():
+        meta, soup = render(source)
+        assert list(meta) == ["title"] and isinstance(meta["title"], str), uri
+        for tag in soup.find_all(True):
+            assert tag.name not in ("script", "img"), (uri, str(tag))
+            assert not any(a.lower().startswith("on") for a in tag.attrs), (uri, str(tag))
+
+
+def test_listing_pages_are_inert_and_one_per_category():
+    posts = [post(f"posts/p{n}.md", [name]) for n, name in enumerate(HOSTILE)]
+    pages, collisions = generate_listing_pages(posts)
+    assert_inert(pages)
+    categories = [uri for uri in pages if uri.startswith("categories/") and uri != "categories/index.md"]
+    assert len(categories) == len(HOSTILE) == len(set(categories))
+    # The categories index is the index, whatever a category is called.
+    assert render(pages["categories/index.md"])[0] == {"title": "Categories"}
+    assert {c.name for c in collisions} >= {"index", "README", "C++", "K8s", "..", "中文", "日本"}
+    assert all(c.uri != c.wanted for c in collisions)
+    # Each card links the page of its own category.
+    _, soup = render(pages["categories/index.md"])
+    hrefs = {a.get_text(): a["href"] for a in soup.select("li a")}
+    assert len(set(hrefs.values())) == len(HOSTILE)
+
+
+def test_the_title_of_a_category_page_is_its_name_escaped_and_cleaned():
+    pages, _ = generate_listing_pages([post("posts/a.md", ["a\x01<b>\n{x}"])])
+    (uri,) = [u for u in pages if u.startswith("categories/") and not u.endswith("index.md")]
+    assert render(pages[uri])[0] == {"title": "a&lt;b&gt;&#10;{x}"}
+
+
+def test_reference_pages_are_inert_and_never_replace_one_another():
+    names = ["kube-apiserver", "kube_apiserver", "index", ATTACK, "C++", "c"]
+    uses = [
+        FlagUse("posts/a.md", n + 1, 0, "manifest", name, "--x{y}", "v", name="x{y}") for n, name in enumerate(names)
+    ]
+    uses.append(FlagUse("posts/a.md", 9, 0, "manifest", "etcd", f"--{ATTACK}", "v", name=ATTACK))
+    index = FlagIndex(CATALOG, [post("posts/a.md", uses=uses)])
+    pages, collisions = generate_reference_pages(index)
+    assert_inert(pages)
+    assert render(pages["flags/index.md"])[0] == {"title": "Flag reference"}
+    assert pages["flags/kube-apiserver.md"].startswith("---\ntitle: kube-apiserver flags\n")
+    assert len(pages) == 1 + len(names) + 1
+    assert {(c.name, c.uri) for c in collisions} == {
+        ("kube_apiserver", "flags/kube-apiserver-2.md"),
+        ("index", "flags/index-2.md"),
+        ("C++", "flags/c-2.md"),
+    }
+    # The heading shows the name as written, with an id of its own.
+    _, soup = render(pages["flags/index.md"])
+    headings = {h.get_text(): h["id"] for h in soup.select("h2")}
+    assert headings[ATTACK].startswith("component-") and len(set(headings.values())) == len(headings)
+
+
+def test_page_names_are_stable_and_prefer_the_name_written_as_its_slug():
+    one = page_names("t", ["K8s", "k8s", "c", "C++", "c-2"])
+    two = page_names("t", ["c-2", "C++", "c", "k8s", "K8s"])
+    assert one == two
+    assert dict(one.uris) == {
+        "c": "t/c.md",
+        "c-2": "t/c-2.md",
+        "k8s": "t/k8s.md",
+        "C++": "t/c-3.md",
+        "K8s": "t/k8s-2.md",
+    }
+    assert str(one.collisions[0]) == "the page of 'C++' is t/c-3.md: t/c.md is the page of 'c'"
+
+
+def test_many_names_with_one_slug_take_linear_time():
+    names = [f"{'!' * k}" for k in range(1, 3001)]
+    pages = page_names("t", names)
+    assert len(set(pages.uris.values())) == 3000
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain", ("plain", False)),
+        ("a\x00b\x1bc\x7fd\x9fe", ("abcde", True)),
+        ("tab\tnew\nline", ("tab\tnew\nline", False)),
+    ],
+)
+def test_clean_name(text, expected):
+    assert clean_name(text) == expected
+
+
+@pytest.mark.parametrize("text", [ATTACK, "# h", "a\n\n    b", "*x*", "<b>", "&amp;", "x {#id}", "a_b_"])
+def test_md_text_is_inert_in_a_heading(text):
+    html = markdown.markdown(f"## {md_text(text)}", extensions=["attr_list", "toc"])
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.h2.get_text() == text.replace("\n", " ") or soup.h2.get_text() == text
+    assert len(soup.find_all(True)) == 1
+
+
+def test_front_matter_is_yaml_with_one_title():
+    for title in HOSTILE:
+        head = front_matter(title)
+        assert head.startswith("---\n") and head.endswith("\n---\n")
+        assert list(yaml.safe_load(head[4:-4])) == ["title"]

@@ -1,21 +1,41 @@
-"""Shared fixtures: real MkDocs builds of real folders, in-process, with their warnings."""
+"""Shared fixtures: real MkDocs builds of real folders, in-process, with their warnings;
+multi-case fixture files; golden files compared with a unified diff.
+
+Heavy imports (MkDocs, BeautifulSoup) happen inside the helpers that need
+them, so that collecting the fast ``unit`` tier does not pay for them.
+"""
 
 from __future__ import annotations
 
+import difflib
+import functools
 import logging
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from bs4 import BeautifulSoup
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
+
+    from flagref.catalog import Catalog
+    from flagref.model import Post
+    from flagref.parse.programs import Programs
+    from flagref.parse.snippets import SnippetSource
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "mkdocs.yml"
 DOCS = ROOT / "docs"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FIXTURE_DOCS = FIXTURES / "docs"
+CASES = FIXTURES / "cases"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+# Set to regenerate every golden file instead of comparing (scripts/update-golden does).
+UPDATE_GOLDEN = bool(os.environ.get("FLAGREF_UPDATE_GOLDEN"))
 SEED = DOCS / "posts/kubernetes/components/2019-10-24-etcd.md"
 SEED_URL = "posts/kubernetes/components/2019-10-24-etcd/"
 
@@ -29,6 +49,8 @@ class Built:
     infos: list[str]
 
     def page(self, url: str) -> BeautifulSoup:
+        from bs4 import BeautifulSoup
+
         path = self.site / url / "index.html" if not url.endswith(".html") else self.site / url
         return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
@@ -109,3 +131,134 @@ def flag_table(page, component: str) -> tuple[str, dict[str, str]]:
                 rows[cells[0].select_one(".flagref-flagname").get_text()] = cell_value(cells[1])
             return summary, rows
     return "", {}
+
+
+# -- the core, read once per session ------------------------------------------------
+
+
+@functools.cache
+def core_data() -> tuple[Catalog, Programs]:
+    """The packaged catalog and program descriptions, loaded once for every test that parses."""
+    from flagref.catalog import load_catalog
+    from flagref.parse.programs import load_programs
+
+    return load_catalog(), load_programs()
+
+
+def parse(path: str, text: str, *, snippets: SnippetSource | None = None) -> Post:
+    """``parse_post`` with the packaged data loaded once (each load reads the YAML files again)."""
+    from flagref.parse import parse_post
+
+    catalog, programs = core_data()
+    return parse_post(path, text, snippets=snippets, catalog=catalog, programs=programs)
+
+
+def parse_folder(docs_dir: Path) -> list[Post]:
+    """Every post under ``docs_dir/posts``, as ``scan_docs`` reads them (no snippets folder), in path order."""
+    return [
+        parse(path.relative_to(docs_dir).as_posix(), path.read_text(encoding="utf-8"))
+        for path in sorted((docs_dir / "posts").rglob("*"))
+        if path.suffix in (".md", ".markdown")
+    ]
+
+
+# -- multi-case fixture files --------------------------------------------------
+#
+# A file under tests/fixtures/cases/ holds many small cases, in markdown-it-py's
+# fixture format: a title line, a line ".", the input, a line ".", the expected
+# output, a line ".". Blank lines and lines starting with "#" between cases are
+# comments. An input or output line cannot be a lone ".".
+
+_MARK = "."
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case of a fixture file: where it is, its input and expected output lines."""
+
+    file: str  # as shown in messages: tests/fixtures/cases/fences.txt
+    line: int  # 1-based line of the title
+    title: str
+    input: tuple[str, ...] = ()
+    expected: tuple[str, ...] = ()
+    problem: str | None = None  # the file is malformed here
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    @property
+    def text(self) -> str:
+        """The input as one text, each line ended by a newline."""
+        return "".join(line + "\n" for line in self.input)
+
+
+def read_cases(name: str) -> list[Case]:
+    """Every case of ``tests/fixtures/cases/<name>``; a malformed case is kept as a case that fails."""
+    path = CASES / name
+    shown = path.relative_to(ROOT).as_posix()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    cases: list[Case] = []
+    i = 0
+    while i < len(lines):
+        title = lines[i]
+        if not title.strip() or title.startswith("#"):
+            i += 1
+            continue
+        start = i + 1
+        sections: list[list[str]] = []
+        i += 1
+        if i >= len(lines) or lines[i] != _MARK:
+            cases.append(Case(shown, start, title, problem=f'the title is not followed by a line "{_MARK}"'))
+            continue
+        i += 1
+        current: list[str] = []
+        while i < len(lines) and len(sections) < 2:
+            if lines[i] == _MARK:
+                sections.append(current)
+                current = []
+            else:
+                current.append(lines[i])
+            i += 1
+        if len(sections) < 2:
+            cases.append(Case(shown, start, title, problem=f'the case is not closed by its third line "{_MARK}"'))
+            break
+        cases.append(Case(shown, start, title, tuple(sections[0]), tuple(sections[1])))
+    return cases
+
+
+def case_params(name: str) -> list:
+    """The cases of a fixture file as pytest parameters whose ids are their line numbers."""
+    return [pytest.param(case, id=str(case.line)) for case in read_cases(name)]
+
+
+def assert_case(case: Case, actual: Sequence[str]) -> None:
+    """Fail, naming the case's file and line and showing a unified diff, unless ``actual`` is expected."""
+    __tracebackhide__ = True
+    if case.problem:
+        pytest.fail(f"{case.where}: malformed case: {case.problem}", pytrace=False)
+    if list(actual) != list(case.expected):
+        diff = "\n".join(
+            difflib.unified_diff(list(case.expected), list(actual), f"{case.where} (expected)", "actual", lineterm="")
+        )
+        pytest.fail(f"{case.where}: {case.title}\n{diff}", pytrace=False)
+
+
+# -- golden files ----------------------------------------------------------------
+
+
+def assert_golden(golden: Path, actual: str) -> None:
+    """Compare ``actual`` with the golden file (a unified diff on mismatch); rewrite it under FLAGREF_UPDATE_GOLDEN."""
+    __tracebackhide__ = True
+    if UPDATE_GOLDEN:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+    expected = golden.read_text(encoding="utf-8") if golden.exists() else ""
+    if actual != expected:
+        shown = golden.relative_to(ROOT).as_posix() if golden.is_relative_to(ROOT) else str(golden)
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), shown, "actual"))
+        pytest.fail(
+            f"{shown} differs from what the code gives; review the diff, then run scripts/update-golden "
+            f"if the change is deliberate:\n{diff}",
+            pytrace=False,
+        )

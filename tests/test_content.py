@@ -15,6 +15,8 @@ import pytest
 from conftest import DOCS, ROOT
 from flagref.scan import scan_docs
 
+pytestmark = pytest.mark.unit
+
 SNIPPETS = ROOT / "snippets"
 SEED_PATH = "posts/kubernetes/components/2019-10-24-etcd.md"
 

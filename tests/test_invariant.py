@@ -11,15 +11,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import DOCS, FIXTURE_DOCS, FIXTURES
-from flagref.catalog import load_catalog
-from flagref.parse import parse_post
+from conftest import DOCS, FIXTURE_DOCS, FIXTURES, parse
 from flagref.parse.argv import is_truncation
-from flagref.parse.transcripts import PROMPT
+from flagref.parse.prompts import split_prompt
 
-CATALOG = load_catalog()
+pytestmark = pytest.mark.unit
+
+# A long flag: two dashes and a letter or digit, at the start or after a blank, quote, bracket, comma or "=".
 _LONG = re.compile(r"(?:^|[\s\"'`(\[,=])--[A-Za-z0-9]")
+# A YAML list item holding a long flag: "  - --name".
 _DASH_ITEM = re.compile(r"^\s*-\s+--")
+# A short option in a typed command: a dash and a letter at the start or after a blank.
+_SHORT = re.compile(r"(?:^|\s)-[A-Za-z]")
 
 
 def flag_like_lines(post):
@@ -28,12 +31,8 @@ def flag_like_lines(post):
         for origin, text in zip(fence.origins, fence.body):
             if is_truncation(text):
                 continue
-            prompt = PROMPT.match(text)
-            if (
-                _LONG.search(text)
-                or _DASH_ITEM.match(text)
-                or (prompt and re.search(r"(?:^|\s)-[A-Za-z]", prompt.group("command")))
-            ):
+            prompt = split_prompt(text)
+            if _LONG.search(text) or _DASH_ITEM.match(text) or (prompt and _SHORT.search(prompt.command)):
                 yield origin, text
 
 
@@ -50,7 +49,7 @@ ALL_POSTS = sorted(
 
 @pytest.mark.parametrize("path", ALL_POSTS, ids=lambda p: p.name)
 def test_every_post_and_fixture(path):
-    post = parse_post(path.name, path.read_text(encoding="utf-8"), catalog=CATALOG)
+    post = parse(path.name, path.read_text(encoding="utf-8"))
     assert_accounted(post)
 
 
@@ -99,7 +98,7 @@ _LINE = st.one_of(
 @given(st.lists(_LINE, max_size=40), st.booleans())
 def test_arbitrary_text_never_raises_and_loses_nothing(lines, front):
     text = ("---\ntitle: t\n---\n" if front else "") + "\n".join(lines)
-    post = parse_post("posts/2020-01-01-x.md", text, catalog=CATALOG)
+    post = parse("posts/2020-01-01-x.md", text)
     assert_accounted(post)
     for use in post.uses:
         assert use.line >= 1 and use.flag.startswith("-")

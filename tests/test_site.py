@@ -61,7 +61,13 @@ def test_seed_post_keeps_transcript_characters_and_drops_end_marker(seed_site):
 def test_seed_page_has_title_tag_and_permalinks(seed_site):
     page = seed_site.page(SEED_URL)
     assert page.title.get_text().startswith(SEED_TITLE)
-    assert page.select("a.headerlink") or page.select("h2 a.headerlink") is not None
+    # The seed has no subheading; the etcd reference has one per flag. Each heading links to itself.
+    assert seed_site.article(SEED_URL).select("h2, h3, h4, h5, h6") == []
+    headings = seed_site.article("flags/etcd/").select("h2, h3, h4, h5, h6")
+    assert headings, "the etcd reference page has no headings"
+    for heading in headings:
+        link = heading.select_one("a.headerlink")
+        assert link is not None and link["href"] == "#" + heading["id"], str(heading)
 
 
 @pytest.mark.parametrize("url", ["", "categories/kubernetes/", "archive/2019/"])
@@ -125,7 +131,7 @@ def test_every_post_renders_exactly_the_blocks_the_engine_finds(seed_site, fixtu
 def test_bad_front_matter_warns_with_path_and_line_and_still_builds(fixture_site):
     assert (
         "tests/fixtures/docs/posts/site/2020-02-01-bad-front-matter.md:2: front matter is not valid YAML "
-        "(mapping values are not allowed here); quote values that contain ': ' or start with a special "
+        "(mapping values are not allowed in this context); quote values that contain ': ' or start with a special "
         "character. Read what could be read line by line"
     ) in fixture_site.warnings
     article = fixture_site.article("posts/site/2020-02-01-bad-front-matter/")
@@ -197,5 +203,5 @@ def test_a_broken_catalog_stops_the_build_naming_file_and_line(tmp_path, monkeyp
         build_site(DOCS, tmp_path / "site", strict=True)
     errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert errors == [
-        f"{catalog}/etcd.yaml:4: not valid YAML: expected ',' or ']', but got '<stream end>'; fix the syntax"
+        f"{catalog}/etcd.yaml:4: not valid YAML: did not find expected ',' or ']'; fix the syntax"
     ]

@@ -1,0 +1,143 @@
+"""Kubernetes objects and kubeadm configuration in code blocks: whole, cut, or broken."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import FIXTURE_DOCS, parse
+from flagref.model import Origin
+from flagref.parse.manifests import looks_like_yaml, parse_manifests
+
+pytestmark = pytest.mark.unit
+
+
+def _lines(text: str) -> list[tuple[Origin, str]]:
+    return [(Origin("m.yaml", i + 1), line) for i, line in enumerate(text.splitlines())]
+
+
+def test_manifest_values_other_checks_need():
+    path = "posts/parsing/2020-01-10-truncated-manifests.md"
+    post = parse(path, (FIXTURE_DOCS / path).read_text(encoding="utf-8"))
+    scheduler, controller = post.manifests
+    assert (scheduler.kind, scheduler.name, scheduler.namespace, scheduler.truncated) == (
+        "Pod",
+        "kube-scheduler",
+        "kube-system",
+        True,
+    )
+    assert scheduler.host_network is True
+    (container,) = scheduler.containers
+    assert container.image == "k8s.gcr.io/kube-scheduler:v1.16.4"
+    assert [(p.kind, p.host, p.port, p.scheme) for p in container.probes] == [
+        ("livenessProbe", "127.0.0.1", "10259", "HTTPS")
+    ]
+    # The controller manager's flags lost their "command:" to a cut and still belong to it.
+    assert [c.component for c in controller.containers] == ["kube-controller-manager", "kube-controller-manager"]
+
+
+def test_host_paths_and_multiple_documents():
+    text = """---
+title: t
+---
+```
+networkandcode@master:~$ cat etcd.yaml
+apiVersion: v1
+kind: Pod
+metadata:
+  name: etcd-master
+spec:
+  hostNetwork: true
+  containers:
+  - command: ["etcd", "--data-dir=/var/lib/etcd"]
+  volumes:
+  - hostPath:
+      path: /var/lib/etcd
+      type: DirectoryOrCreate
+    name: etcd-data
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-scheduler-master
+spec:
+  containers:
+  - command:
+    - kube-scheduler
+    - --port=0
+```
+"""
+    post = parse("posts/2020-01-01-t.md", text)
+    etcd, scheduler = post.manifests
+    assert etcd.host_paths == ("/var/lib/etcd",) and etcd.host_network is True and etcd.source == "cat"
+    assert [(u.component, u.flag, u.value, u.line) for u in post.uses if u.kind == "manifest"] == [
+        ("etcd", "--data-dir", "/var/lib/etcd", 13),
+        ("kube-scheduler", "--port", "0", 28),
+    ]
+    assert scheduler.label == "Pod kube-scheduler-master"
+
+
+def test_each_argv_item_keeps_its_line_and_a_cut_is_noted():
+    (obj,) = parse_manifests(
+        _lines(
+            "kind: Pod\n"
+            "metadata:\n"
+            "  name: etcd-master\n"
+            "spec:\n"
+            "  containers:\n"
+            "  - command:\n"
+            "    - etcd\n"
+            "    --TRUNCATED--\n"
+            "    - --name=master\n"
+        )
+    )
+    assert (obj.kind, obj.name, obj.truncated) == ("Pod", "etcd-master", True)
+    (container,) = obj.containers
+    assert [(o.line, w) for o, w in container.argv] == [(7, "etcd"), (9, "--name=master")]
+
+
+def test_yaml_that_does_not_load_is_read_line_by_line():
+    # A tab and an unclosed quote: PyYAML gives up, the line reader does not.
+    (obj,) = parse_manifests(
+        _lines(
+            "kind: Pod\nspec:\n  containers:\n  - command:\n    - kube-apiserver\n\t- '--v=2\n    - --secure-port=6443\n"
+        )
+    )
+    (container,) = obj.containers
+    assert ("--secure-port=6443" in [w for _, w in container.argv]) and obj.kind == "Pod"
+
+
+def test_kubeadm_extra_args_are_settings_of_their_component():
+    (obj,) = parse_manifests(
+        _lines(
+            "apiVersion: kubeadm.k8s.io/v1beta2\n"
+            "kind: ClusterConfiguration\n"
+            "apiServer:\n"
+            "  extraArgs:\n"
+            "    authorization-mode: Node,RBAC\n"
+        )
+    )
+    assert [(s.component, s.name, s.value, s.origin.line) for s in obj.settings] == [
+        ("kube-apiserver", "authorization-mode", "Node,RBAC", 5)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["apiVersion: v1"], True),
+        (["  - command:"], True),
+        (["extraArgs:"], True),
+        (["NAME   READY   STATUS"], False),
+        (["kubectl get po -o yaml"], False),
+    ],
+)
+def test_looks_like_yaml(lines, expected):
+    assert looks_like_yaml(lines) is expected
+
+
+@pytest.mark.parametrize(
+    "text", ["", "---\n---\n", "- a\n- b\n", "just: [unclosed\n", "kind: Pod\nspec: 3\n", "\t\t:\n"]
+)
+def test_odd_yaml_never_raises(text):
+    for obj in parse_manifests(_lines(text)):
+        assert obj.origin.path == "m.yaml"

@@ -1,0 +1,76 @@
+"""Flags mentioned in the text of a post: in inline code or bare, and the program each belongs to."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from conftest import parse
+from flagref.model import Document, Origin
+from flagref.parse.prose import END_OF_POST, find_mentions
+
+pytestmark = pytest.mark.unit
+
+
+def _mentions(*lines: str, skip: tuple[int, ...] = ()) -> list[tuple[int, str, str | None, bool]]:
+    document = Document("p.md", lines, tuple(Origin("p.md", i + 1) for i in range(len(lines))))
+    return [(m.origin.line, m.flag, m.value, m.in_code) for m in find_mentions(document, skip)]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Set `--etcd-servers` first.", [(1, "--etcd-servers", None, True)]),
+        ("Set `--etcd-servers=https://127.0.0.1:2379`.", [(1, "--etcd-servers", "https://127.0.0.1:2379", True)]),
+        ("The flag `--v 2` sets the level.", [(1, "--v", "2", True)]),
+        ("Bare --data-dir=/var/lib/etcd, then more.", [(1, "--data-dir", "/var/lib/etcd", False)]),
+        ("Ends a sentence: --listen-client-urls.", [(1, "--listen-client-urls", None, False)]),
+        ("In (--name=master) brackets.", [(1, "--name", "master", False)]),
+        # Not flags: a dash inside a word, a path, an em-dash-like double dash, a trailing dash.
+        ("a well--known fact, /usr/--x, -- a pause, `--prefix-`", []),
+        # A code span holds it once, not once as code and once bare.
+        ("``--x `y` ``", [(1, "--x", "`y`", True)]),
+    ],
+)
+def test_find_mentions(line, expected):
+    assert _mentions(line) == expected
+
+
+def test_code_lines_are_skipped_and_lines_are_kept():
+    # A bare mention needs at least two characters after the dashes (prose._BARE), so the names here have two.
+    assert _mentions("--ab here", "--bc in code", "and --cd", skip=(1,)) == [
+        (1, "--ab", None, False),
+        (3, "--cd", None, False),
+    ]
+
+
+@pytest.mark.parametrize("line", ["--- end of post ---", "-end-of-post-", "  -- End Of Post"])
+def test_end_of_post_marker_is_not_prose(line):
+    assert END_OF_POST.match(line)
+    assert _mentions(line) == []
+
+
+@pytest.mark.parametrize("unit", ["`a``", "``a`", "`--a", "--a-", "--a=", "`` `", "`--x=`"])
+def test_long_lines_are_read_in_linear_time(unit):
+    start = time.perf_counter()
+    _mentions(unit * 40_000)
+    assert time.perf_counter() - start < 2.0
+
+
+def test_a_mention_belongs_to_the_one_program_that_sets_the_flag_in_the_post():
+    text = (
+        "```\n$ etcd --listen-client-urls=https://127.0.0.1:2379 --name=master\n```\n"
+        "Here `--listen-client-urls` and --name are etcd's; --etcd-servers names kube-apiserver's.\n"
+        "The --cert-file of etcd, and `--no-such-flag-anywhere`.\n"
+    )
+    post = parse("posts/2020-01-01-t.md", text)
+    prose = [(u.line, u.component, u.flag, u.ambiguous) for u in post.uses if u.kind == "prose"]
+    assert prose == [
+        (4, "etcd", "--listen-client-urls", False),
+        (4, "etcd", "--name", False),
+        (4, "kube-apiserver", "--etcd-servers", False),
+        # On one line, the code spans are read before the bare mentions.
+        (5, None, "--no-such-flag-anywhere", True),
+        (5, "etcd", "--cert-file", False),
+    ]

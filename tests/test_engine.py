@@ -134,7 +134,7 @@ def test_circular_snippet_include_is_reported(tmp_path):
 
     (tmp_path / "a.md").write_text('text\n--8<-- "a.md"\n')
     post = parse("posts/2020-01-01-t.md", '--8<-- "a.md"\n', snippets=SnippetSource((tmp_path,)))
-    assert [str(d) for d in post.diagnostics] == [
+    assert [str(d) for d in post.diagnostics if d.level == "warning"] == [
         f"{tmp_path}/a.md:2: snippet 'a.md' includes itself; remove the circular include"
     ]
     assert post.document.lines == ("text",)

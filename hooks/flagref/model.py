@@ -194,19 +194,19 @@ class FlagUse:
 
 @dataclass(frozen=True)
 class Unparsed:
-    """A line that looks like it holds a flag but yielded none."""
+    """A flag-like word that yielded no flag; ``advice`` says what the author can do, if anything."""
 
     path: str
     line: int
     text: str
     reason: str
+    advice: str = "if a flag on this line was missed, report the line as a parser bug"
 
     def diagnostic(self) -> Diagnostic:
         return Diagnostic(
             self.path,
             self.line,
-            f"could not read a flag from {self.text.strip()!r} ({self.reason}); "
-            "write it as --name=value or report the line as a parser bug",
+            f"could not read a flag from {self.text.strip()!r} ({self.reason}); {self.advice}",
             level="info",
         )
 

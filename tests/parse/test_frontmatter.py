@@ -18,8 +18,17 @@ pytestmark = pytest.mark.unit
 
 
 def _read(text: str, path: str = "posts/2020-01-02-x.md"):
+    """The front matter, body, first body line and the warnings (info lines are tested on their own)."""
     front, body, first, diagnostics = parse_front_matter(path, text)
-    return front, body, first, [str(d) for d in diagnostics]
+    return front, body, first, [str(d) for d in diagnostics if d.level == "warning"]
+
+
+def test_a_post_without_a_title_says_where_its_title_comes_from():
+    _, _, _, diagnostics = parse_front_matter(
+        "posts/2021-05-01-bootstrap-a-cluster-with-kubeadm.md", "---\n#title: x\n---\nBody\n"
+    )
+    infos = [str(d) for d in diagnostics if d.level == "info"]
+    assert len(infos) == 1 and "titled 'Bootstrap a cluster with kubeadm' from its file name" in infos[0]
 
 
 def test_front_matter_and_where_the_body_starts():
@@ -111,6 +120,8 @@ def test_file_names():
     assert slug_from_filename("posts/notes.markdown") == "notes"
 
 
-def test_fallback_title():
-    assert fallback_title("posts/2020-01-01-x.md", "text\n## The heading ##\n") == "The heading"
-    assert fallback_title("posts/2020-01-01-some_post-name.md", "no heading\n") == "some post name"
+def test_fallback_title_comes_from_the_file_name_as_jekyll_does():
+    # A heading in the body stays the body's: the title is the file name's slug, in sentence case.
+    assert fallback_title("posts/2020-01-01-x.md", "text\n## The heading ##\n") == "X"
+    assert fallback_title("posts/2020-01-01-some_post-name.md", "no heading\n") == "Some post name"
+    assert fallback_title("posts/2021-05-01-bootstrap-a-cluster-with-kubeadm.md") == "Bootstrap a cluster with kubeadm"

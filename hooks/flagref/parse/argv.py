@@ -73,7 +73,9 @@ def parse_argv(
             continue
         m = LONG_FLAG.match(item) if item.startswith("--") else SHORT_FLAG.match(item)
         if m is None:
-            unparsed.append(Unparsed(origin.path, origin.line, raw, "not a well-formed flag"))
+            unparsed.append(
+                Unparsed(origin.path, origin.line, raw, "not a well-formed flag", "check the flag's spelling")
+            )
             continue
         flag = ("--" if item.startswith("--") else "-") + m.group("name")
         value = m.group("value")
@@ -91,7 +93,9 @@ def parse_argv(
                 i += 1
                 continue
         if wants is True and i >= len(items):
-            unparsed.append(Unparsed(origin.path, origin.line, raw, f"{flag} expects a value and none follows"))
+            unparsed.append(
+                Unparsed(origin.path, origin.line, raw, f"{flag} expects a value and none follows", "add the value")
+            )
             flags.append(ParsedFlag(origin, flag, None, i - 1))
             continue
         flags.append(ParsedFlag(origin, flag, None, i - 1))

@@ -22,6 +22,8 @@ def audit_blocks(fences: Sequence[Fence], uses: Iterable[FlagUse], unparsed: Ite
     out: list[Unparsed] = []
     for fence in fences:
         for origin, text in zip(fence.origins, fence.body):
+            if "--" not in text:  # FLAG_TOKEN needs two dashes: most lines are skipped here
+                continue
             key = (origin.path, origin.line)
             if key in reported or is_truncation(text):
                 continue
@@ -34,6 +36,8 @@ def audit_blocks(fences: Sequence[Fence], uses: Iterable[FlagUse], unparsed: Ite
                         origin.line,
                         text,
                         f"{', '.join(missing)} not read as a flag of any program on this line",
+                        "if it is a command, show it after a prompt or in a ```bash block; "
+                        "otherwise report the line as a parser bug",
                     )
                 )
     return out

@@ -94,7 +94,7 @@ def render_post_header(item: SitePost, categories: PageNames, directory_urls: bo
     if links:
         parts.append('<span class="flagref-post-meta__categories">' + ", ".join(links) + "</span>")
     parts.append(f"{reading_minutes(post)} min read")
-    return f'<h1>{esc(post.title)}</h1>\n<p class="flagref-post-meta">{" · ".join(parts)}</p>\n'
+    return f'<h1>{esc(post.title)}</h1>\n<p class="flagref-post-meta" data-search-exclude>{" · ".join(parts)}</p>\n'
 
 
 def anchor_span(block: int) -> str:

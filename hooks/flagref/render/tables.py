@@ -66,7 +66,7 @@ def render_block_tables(
     for (component, obj, container), group in ordered:
         title = esc(component or "unknown component")
         if obj:
-            title += " — " + esc(obj)
+            title += " — " + nowrap_flags(esc(obj))  # a command line: its flags never break after their dashes
         if container and container != component:
             title += f", container {esc(container)}"
         title += f", {len(group)} flag{'s' if len(group) != 1 else ''}"

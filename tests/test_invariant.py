@@ -15,7 +15,7 @@ from conftest import DOCS, FIXTURE_DOCS, FIXTURES, parse
 from flagref.parse.argv import is_truncation
 from flagref.parse.prompts import split_prompt
 
-pytestmark = pytest.mark.unit
+# The hypothesis property is left out of the fast `unit` tier; it runs in the full suite.
 
 # A long flag: two dashes and a letter or digit, at the start or after a blank, quote, bracket, comma or "=".
 _LONG = re.compile(r"(?:^|[\s\"'`(\[,=])--[A-Za-z0-9]")
@@ -47,6 +47,7 @@ ALL_POSTS = sorted(
 )
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("path", ALL_POSTS, ids=lambda p: p.name)
 def test_every_post_and_fixture(path):
     post = parse(path.name, path.read_text(encoding="utf-8"))

@@ -17,7 +17,7 @@ from flagref.parse.prompts import (
     strip_continuation,
 )
 
-pytestmark = pytest.mark.unit
+# Hypothesis properties and timing checks are left out of the fast `unit` tier; they run in the full suite.
 
 PROGRAMS = load_programs()
 CATALOG_NAMES = frozenset({"kubectl", "kubeadm", "etcd", "etcdctl", "kubelet", "kube-apiserver"})
@@ -70,6 +70,7 @@ PROMPTS = [
 ]
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(("line", "prompt", "command", "host", "user"), PROMPTS, ids=[p[1] or "bare" for p in PROMPTS])
 def test_prompts(line: str, prompt: str, command: str, host: str | None, user: str | None) -> None:
     found = split_prompt(line, PROGRAMS, CATALOG_NAMES)
@@ -77,6 +78,7 @@ def test_prompts(line: str, prompt: str, command: str, host: str | None, user: s
     assert (found.prompt, found.command, found.host, found.user) == (prompt, command, host, user)
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "line",
     [
@@ -104,12 +106,14 @@ def test_not_prompts(line: str) -> None:
     assert split_prompt(line, PROGRAMS, CATALOG_NAMES) is None
 
 
+@pytest.mark.unit
 def test_default_names_come_from_the_catalog() -> None:
     # Without `extra`, a root prompt followed by a catalog component is still recognised.
     found = split_prompt("# kubeadm init")
     assert found is not None and found.command == "kubeadm init"
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("line", "expected"),
     [("> --flag \\", True), (">", True), ("> ", True), (">>> x", False), ("x > y", False), (">x", False)],
@@ -118,11 +122,13 @@ def test_continuation(line: str, expected: bool) -> None:
     assert is_continuation(line) is expected
 
 
+@pytest.mark.unit
 def test_strip_continuation() -> None:
     assert strip_continuation(">   --pod-network-cidr=x") == "  --pod-network-cidr=x"
     assert strip_continuation("--x") == "--x"
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
@@ -165,6 +171,7 @@ def test_looks_like_command(line: str, expected: bool) -> None:
     assert looks_like_command(line, PROGRAMS, CATALOG_NAMES) is expected
 
 
+@pytest.mark.unit
 def test_classify_block_continuations_and_heredocs() -> None:
     lines = [
         "cat <<EOF | sudo tee /etc/modules-load.d/k8s.conf",
@@ -198,6 +205,7 @@ def test_classify_block_continuations_and_heredocs() -> None:
     ]
 
 
+@pytest.mark.unit
 def test_classify_block_heredoc_body_looks_like_output() -> None:
     lines = ["cat > kubeadm.yaml <<EOF", "apiVersion: kubeadm.k8s.io/v1beta3", "kind: ClusterConfiguration", "EOF"]
     assert classify_block(lines, PROGRAMS) == [True, True, True, True]

@@ -19,7 +19,7 @@ from ..checks.secrets import MASK
 from ..model import Command, Fence, FlagUse, Manifest, Origin, Unparsed
 from .argv import FLAG_TOKEN, is_truncation, parse_argv
 from .commands import SHELL_INFO, TypedCommand, split_block
-from .components import known_component, kubectl_target
+from .components import known_component, kubectl_target, kubernetes_names
 from .configs import is_env_assignment, is_unit, read_config
 from .identity import Identifier
 from .manifests import looks_like_yaml, parse_manifests
@@ -79,6 +79,8 @@ class BlockReader:
         # (block, host, kubectl target, file shown) of the last command, while its output may follow in the next block.
         self.pending: tuple[int, Shown] | None = None
         self.named: dict[int, str | None] = {}
+        # data/kubernetes.yaml, read once per post rather than at every word asked about.
+        self.names = kubernetes_names()
 
     # -- flags ----------------------------------------------------------
 
@@ -205,12 +207,15 @@ class BlockReader:
         script = parse_script([t for _, t in lines], self.programs)
         for problem in script.problems:
             origin = lines[min(problem.line, len(lines) - 1)][0]
-            self.unparsed.append(Unparsed(origin.path, origin.line, problem.text, problem.reason))
+            advice = "check the line's quotes and brackets; if they are right, report the line as a parser bug"
+            self.unparsed.append(Unparsed(origin.path, origin.line, problem.text, problem.reason, advice))
         hint = (None, None, None)
         shown_file: str | None = None
         filtered = any(i.program in _FILTERS for i in script.invocations)
         # A control-plane program the command names (pgrep kube-apiserver, crictl ps --name etcd).
-        named = next((c for i in script.invocations for w in i.args if (c := known_component(w.value))), None)
+        named = next(
+            (c for i in script.invocations for w in i.args if (c := known_component(w.value, self.names))), None
+        )
         # A container ID found by an earlier command of the block (crictl ps --name kube-apiserver) names it still.
         named = self.named[block] = named or self.named.get(block)
         last: dict[str, Invocation] = {}  # the latest invocation of each program, to find a carrier
@@ -220,7 +225,7 @@ class BlockReader:
             last[invocation.program] = invocation
             seen = self.read_invocation(block, lines, invocation, typed.host)
             if invocation.program == "kubectl" and hint == (None, None, None):
-                hint = kubectl_target(tuple(w.value for w in invocation.args), seen)
+                hint = kubectl_target(tuple(w.value for w in invocation.args), seen, self.names)
             if invocation.program in _VIEWERS and invocation.args:
                 shown_file = invocation.args[-1].value
         expands = not _QUOTED_HEREDOC.search(lines[0][1]) if lines else True
@@ -285,9 +290,9 @@ class BlockReader:
         """
         texts = [t for _, t in output]
         host, hint, shown_file, filtered = shown.host, shown.hint, shown.file, shown.filtered
-        inferred = known_component(hint[1]) if hint[1] else None
+        inferred = known_component(hint[1], self.names) if hint[1] else None
         if inferred is None and shown_file and (m := _MANIFEST_FILE.search(shown_file)):
-            inferred = known_component(m.group("name"))
+            inferred = known_component(m.group("name"), self.names)
         inferred = inferred or shown.named
         label = " ".join(p for p in (hint[0] or "Pod", hint[1] or inferred or "") if p) if inferred else None
         if shown_file is not None and (is_unit(texts) or all(is_env_assignment(t) for t in texts if t.strip())):
@@ -343,7 +348,13 @@ class BlockReader:
             start = None if log else next((i for i in range(len(words)) if self.runs_program(words, i)), None)
             if start is None:
                 self.unparsed.append(
-                    Unparsed(origin.path, origin.line, text, "flag-like text in output that shows no known program")
+                    Unparsed(
+                        origin.path,
+                        origin.line,
+                        text,
+                        "flag-like text in output that shows no known program",
+                        "nothing to change if it is output; if the post runs it, show it after a prompt",
+                    )
                 )
                 continue
             component = words[start].rsplit("/", 1)[-1]

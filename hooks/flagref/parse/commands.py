@@ -72,13 +72,15 @@ def _prompted(body: Sequence[Line], prompts: list) -> tuple[list[TypedCommand], 
     while i < len(body) and prompts[i] is None:
         loose.append(body[i])
         i += 1
+    # The lines without their continuation prompt, made once: each command is measured on
+    # the lines after it, and remaking them per command would cost the square of the block.
+    physical = [(o, strip_continuation(t) if is_continuation(t) else t) for o, t in body]
+    texts = [t for _, t in physical]
     while i < len(body):
         prompt = prompts[i]
         host = prompt.host or host
-        physical = [(body[i][0], prompt.command)]
-        physical += [(o, strip_continuation(t) if is_continuation(t) else t) for o, t in body[i + 1 :]]
-        end = max(command_extent([t for _, t in physical]), 1)
-        command_lines = tuple(physical[:end])
+        end = max(command_extent([prompt.command, *texts[i + 1 :]]), 1)
+        command_lines = ((body[i][0], prompt.command), *physical[i + 1 : i + end])
         i += end
         output = []
         while i < len(body) and prompts[i] is None:

@@ -54,15 +54,24 @@ def component_of_container(container: Container, pod_name: str | None) -> str | 
     return container.name
 
 
-def known_component(name: str) -> str | None:
+def known_component(name: str, names: KubernetesNames | None = None) -> str | None:
+    """The control-plane program ``name`` is named after, if any (``names``: the data file, read by the caller)."""
+    return _known_in((names or kubernetes_names()).components, name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _known_in(components: tuple[str, ...], name: str) -> str | None:
     # etcd-master is etcd on node master; kube-apiserver-amd64 is kube-apiserver.
-    for known in kubernetes_names().components:
+    # Cached on the names and the word: a post asks about the same words many times.
+    for known in components:
         if name == known or name.startswith(known + "-"):
             return known
     return None
 
 
-def kubectl_target(args: tuple[str, ...], flags: dict[str, str | None]) -> tuple[str | None, str | None, str | None]:
+def kubectl_target(
+    args: tuple[str, ...], flags: dict[str, str | None], names: KubernetesNames | None = None
+) -> tuple[str | None, str | None, str | None]:
     """(kind, name, namespace) of ``kubectl get po NAME -n NS -o yaml``."""
     words = list(args)
     namespace = flags.get("namespace", flags.get("n"))
@@ -74,7 +83,7 @@ def kubectl_target(args: tuple[str, ...], flags: dict[str, str | None]) -> tuple
         resource = rest[0]
         if "/" in resource:
             resource, _, name = resource.partition("/")
-        kind = kubernetes_names().kubectl_kinds.get(resource.split(".")[0].lower(), resource)
+        kind = (names or kubernetes_names()).kubectl_kinds.get(resource.split(".")[0].lower(), resource)
         if name is None and len(rest) > 1:
             name = rest[1]
     return kind, name, namespace

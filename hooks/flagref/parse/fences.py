@@ -74,7 +74,8 @@ def _find_fenced(lines: tuple[str, ...]) -> list[tuple[int, int, str, str]]:
             n = 0
             while n < len(line) and line[n] in _PREFIX:
                 n += 1
-            m = _FENCE_START.match(line, n)
+            # The pattern starts with ``` or ~~~ at n: other lines (most of a post) are not matched.
+            m = _FENCE_START.match(line, n) if line.startswith(("```", "~~~"), n) else None
             if m is None or m.group("unrecognized"):
                 continue
             fence = m.group("fence")

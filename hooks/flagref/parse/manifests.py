@@ -139,16 +139,19 @@ def _scalar(node: yaml.Node | None) -> str | None:
     return None
 
 
-def _find_values(node: yaml.Node, key: str):
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
-                yield v
-            else:
-                yield from _find_values(v, key)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            yield from _find_values(item, key)
+def _find_values(node: yaml.Node, key: str) -> list[yaml.Node]:
+    """The values of ``key`` anywhere under ``node``, in document order (a stack, not nested generators)."""
+    found: list[yaml.Node] = []
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]  # (node, is a value of key: reported, not searched)
+    while stack:
+        current, matched = stack.pop()
+        if matched:
+            found.append(current)
+        elif isinstance(current, yaml.MappingNode):  # pushed in reverse: popped in document order
+            stack.extend((v, isinstance(k, yaml.ScalarNode) and k.value == key) for k, v in reversed(current.value))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend((item, False) for item in reversed(current.value))
+    return found
 
 
 def _find_scalar(node: yaml.Node, key: str) -> str | None:

@@ -124,6 +124,10 @@ def split_prompt(line: str, programs: Programs | None = None, extra: Collection[
     sentence (``# install the packages``).
     """
     head = line[:PROMPT_WINDOW]
+    # Every prompt below ends in $, #, % or >: a line with none of them (most output) is not
+    # tried against each pattern.
+    if "$" not in head and "#" not in head and "%" not in head and ">" not in head:
+        return None
     if _PYTHON.match(head):
         return None
     for pattern in _PROMPTS:

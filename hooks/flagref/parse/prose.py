@@ -31,11 +31,12 @@ def find_mentions(document: Document, skip: Iterable[int]) -> list[Mention]:
     skipped = set(skip)
     mentions = []
     for i, line in enumerate(document.lines):
-        if i in skipped or END_OF_POST.match(line):
+        # A cheap substring test first: a mention (bare or in code) needs two dashes.
+        if "--" not in line or i in skipped or END_OF_POST.match(line):
             continue
         origin = document.origins[i]
         covered: list[tuple[int, int]] = []
-        for m in _CODE_SPAN.finditer(line):
+        for m in _CODE_SPAN.finditer(line) if "`" in line else ():
             covered.append(m.span())
             code = m.group(2).strip()
             cm = _IN_CODE.match(code)

@@ -55,12 +55,11 @@ def check(root: Node) -> None:
             raise YamlProblem(node.start_mark.line, f"more than {MAX_NODES:,} YAML nodes; split the block")
         if depth > MAX_DEPTH:
             raise YamlProblem(node.start_mark.line, f"YAML nested deeper than {MAX_DEPTH} levels")
+        # Lists rather than generators: this runs once per node of every block of YAML.
         if isinstance(node, SequenceNode):
-            stack.extend((child, depth + 1) for child in node.value)
+            stack.extend([(child, depth + 1) for child in node.value])
         elif isinstance(node, MappingNode):
-            for key, value in node.value:
-                stack.append((key, depth + 1))
-                stack.append((value, depth + 1))
+            stack.extend([(item, depth + 1) for pair in node.value for item in pair])
 
 
 def to_python(node: Node | None) -> object:

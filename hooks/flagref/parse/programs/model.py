@@ -96,6 +96,11 @@ class Programs:
         scope = spec.commands.get(subcommand) if subcommand else None
         return (scope.operand if scope else None) or spec.scope.operand
 
+    def has_subcommands(self, program: str) -> bool:
+        """Whether ``program`` has subcommands with options of their own (asked for every command read)."""
+        spec = self.programs.get(program)
+        return bool(spec and spec.commands)
+
     def subcommands(self, program: str) -> tuple[str, ...]:
         """The subcommands with options of their own (``("exec", "debug", ...)`` for kubectl)."""
         spec = self.programs.get(program)

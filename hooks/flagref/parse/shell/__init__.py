@@ -30,6 +30,11 @@ forward one character at a time; tree-sitter's error recovery is not linear
 on huge broken statements, so the grammar reads pieces of at most
 :data:`GRAMMAR_LIMIT` characters cut between commands, and a single command
 longer than that goes to the tolerant lexer (reported).
+
+The package: :mod:`.records` (what is returned), :mod:`.grammar` (the
+tree-sitter walk), :mod:`.carriers` (wrappers and carried commands),
+:mod:`.tolerant` (statements the grammar could not read), :mod:`.lexer`
+(the tolerant lexer) and :mod:`.words` (dequoting).
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from collections.abc import Sequence
 
 from ..programs import Programs
 from .grammar import Reader
-from .lexer import continued_lines, lex, line_of, line_starts
+from .lexer import continued_lines, lex
 from .records import (
     GRAMMAR_LIMIT,
     MAX_EXTENT,
@@ -104,7 +109,6 @@ def command_extent(lines: Sequence[str], start: int = 0) -> int:
 def _extent_in(lines: Sequence[str], start: int, end: int, final: bool) -> int | None:
     """The command's end within ``lines[start:end]``; ``None`` when it may go on past ``end``."""
     text = "\n".join(clean_line(line) for line in lines[start:end])
-    starts = line_starts(text)
     last_significant = ""
     heredoc_open = False
     for token in lex(text):
@@ -123,7 +127,8 @@ def _extent_in(lines: Sequence[str], start: int, end: int, final: bool) -> int |
                 return len(lines) if final else None
             if last_significant in ("|", "||", "&&", "|&"):
                 continue
-            return start + line_of(starts, max(token.end - 1, 0)) + 1
+            # The line of the newline's first character: the newlines before it, counted in C.
+            return start + text.count("\n", 0, max(token.end - 1, 0)) + 1
         if token.kind != "comment":
             last_significant = token.value if token.kind == "op" else "word"
     return end  # pragma: no cover - lex always ends with eof

@@ -61,7 +61,7 @@ def emit_argv(
         program = executable.rstrip("/").rsplit("/", 1)[-1] or executable
         carrier = programs.carrier(program)
         subcommand = None
-        if carrier is None and programs.subcommands(program):
+        if carrier is None and programs.has_subcommands(program):
             values = [t.word.value for t in words[position + 1 : position + 40]]
             subcommand, _ = programs.find_subcommand(program, values)
             carrier = programs.carrier(program, subcommand) if subcommand else None

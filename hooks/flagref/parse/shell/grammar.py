@@ -35,6 +35,9 @@ except ImportError:  # pragma: no cover - exercised only in a broken install
 # A placeholder such as <token> or <node-ip>: `<`, a letter, name characters, `>`.
 # One character class between two literals, so the match is linear.
 _PLACEHOLDER = re.compile(r"<[A-Za-z][A-Za-z0-9_.:/@-]*>")
+# A word the grammar left between two children: non-blank bytes, a backslash escaping any byte
+# but a newline (a continuation). The two alternatives cannot start alike: linear.
+_GAP_WORD = re.compile(rb"(?:[^\s\\]|\\[^\n])+")
 # A character outside the Basic Multilingual Plane (four bytes in UTF-8). tree-sitter-bash
 # 0.25's scanner crashes the process on some of them after `{` (`{` + U+EF640): the grammar
 # is shown four underscores instead, which bash reads the same way (word characters).
@@ -146,7 +149,8 @@ class Context:
 
     def _starts(self) -> list[int]:
         if self._row_starts is None:
-            self._row_starts = [0] + [i + 1 for i, byte in enumerate(self.source) if byte == 0x0A]
+            # The regex engine finds the newlines: a Python step per line, not per byte.
+            self._row_starts = [0] + [match.end() for match in re.finditer(b"\n", self.source)]
         return self._row_starts
 
     def row_of(self, offset: int) -> int:
@@ -224,32 +228,35 @@ class Context:
         assigns: list[str] = []
         words: list[Located] = []
         redirect_args: list[Located] = []
-        for child in node.children:
-            if child.type == "variable_assignment" and not words:
+        # Each access to .children or .type builds new objects in the binding: read them once.
+        children = node.children
+        for child in children:
+            kind = child.type
+            if kind == "variable_assignment" and not words:
                 name = child.child_by_field_name("name")
                 assigns.append(
                     self.slice(name.start_byte, name.end_byte) if name else child.text.decode(errors="replace")
                 )
                 self.walk(child, SUBSTITUTION, depth + 1)
-            elif child.type in _REDIRECTS:
+            elif kind in _REDIRECTS:
                 redirect_args.extend(self.redirect_args(child, depth))
-            elif child.type == "command_name":
+            elif kind == "command_name":
                 inner = child.children[0] if child.children else child
                 words.append(self.tok(inner))
-            elif child.type == "comment":
+            elif kind == "comment":
                 continue
             else:
                 words.append(self.tok(child))
         words.extend(redirect_args)
         words.extend(extra)
-        words.extend(self.gaps(node))
+        words.extend(self.gaps(node, children))
         words.sort(key=lambda tok: tok.key)
         if not words:
             return []  # assignments alone: no program runs
         last = emit_argv(self, words, tuple(assigns), carried_by, depth)
         return [last] if last is not None else []
 
-    def gaps(self, node) -> list[Located]:
+    def gaps(self, node, children: list | None = None) -> list[Located]:
         """Words between a node's children that the grammar left out of the tree.
 
         tree-sitter-bash drops a lone ``-`` before a heredoc (``kubectl apply
@@ -258,12 +265,12 @@ class Context:
         """
         found: list[Located] = []
         position = node.start_byte
-        for child in list(node.children) + [None]:
+        for child in [*(node.children if children is None else children), None]:
             end = child.start_byte if child is not None else node.end_byte
             if end > position:
                 chunk = self.source[position:end]
-                # Non-blank runs; a backslash escapes any character but a newline (a continuation).
-                for match in re.finditer(rb"(?:[^\s\\]|\\[^\n])+", chunk):
+                # Most gaps are the blanks between words: only a gap with text in it is searched.
+                for match in _GAP_WORD.finditer(chunk) if chunk.strip() else ():
                     start = position + match.start()
                     raw = match.group(0).decode("utf-8", "replace")
                     word = Word(dequote(raw), raw, self.line_at(start))

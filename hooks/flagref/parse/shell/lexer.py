@@ -6,7 +6,6 @@ long scripts into pieces the grammar reads one at a time.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -194,14 +193,6 @@ def blank_tokens(text: str) -> list[Token]:
             tokens.append(Token("word", chunk, chunk, match.start(), match.end()))
     tokens.append(Token("eof", "", "", len(text), len(text)))
     return tokens
-
-
-def line_starts(text: str) -> list[int]:
-    return [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
-
-
-def line_of(starts: list[int], offset: int) -> int:
-    return bisect.bisect_right(starts, offset) - 1
 
 
 def continued_lines(lines: Sequence[str], start: int) -> int:

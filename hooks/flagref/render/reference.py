@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from ..index import FlagEntry, FlagIndex
-from .exports import component_order
+from .exports import FLAGS_JSON, component_order
 from .routes import (
     REFERENCE_INDEX,
     PageNames,
@@ -24,7 +24,6 @@ from .routes import (
     page_url,
     relative_url,
 )
-from .exports import FLAGS_JSON
 from .tables import lifecycle_badge, render_value, wrap_table
 from .text import esc, front_matter, md_text
 
@@ -54,8 +53,17 @@ def render_reference_pages(
     return generate_reference_pages(index, directory_urls, extra)[0]
 
 
-def _page(title: str, body: str) -> str:
-    return f"{front_matter(title)}\n{body}\n"
+# Material's search ranks a page above a section of another; a flag's entry is a section of its
+# component's page, so these pages weigh double: measured, the least that puts the entry above a
+# post naming the flag in its title (benchmarks/bench_search.py, tests/test_search_browser.py).
+SEARCH_BOOST = 2
+
+
+def _page(title: str, body: str, boost: float | None = None) -> str:
+    head = front_matter(title)
+    if boost is not None:
+        head = head.removesuffix("---\n") + f"search:\n  boost: {boost}\n---\n"
+    return f"{head}\n{body}\n"
 
 
 def _index_page(index: FlagIndex, directory_urls: bool, components: PageNames) -> str:
@@ -135,7 +143,7 @@ def _component_page(
     for entry in index.by_component(component):
         out.append(f"\n## {md_text(entry.flag)} {{#{flag_anchor(entry.name)}}}\n\n")
         out.append(render_entry(index, entry, here, directory_urls, extra) + "\n")
-    return _page(f"{component} flags", "".join(out))
+    return _page(f"{component} flags", "".join(out), boost=SEARCH_BOOST)
 
 
 def render_entry(index: FlagIndex, entry: FlagEntry, here: str, directory_urls: bool, extra: EntryExtra | None) -> str:
@@ -211,7 +219,8 @@ def _value_row(value_html: str, places: list, here: str) -> str:
     )
     if len(places) > SHOWN_PLACES:
         more = places[SHOWN_PLACES:]
-        where += f"<br><small>and {_count(len(more), 'more use')} in {_count(len({i.src_uri for i, _ in more}), 'post')}</small>"
+        posts = len({item.src_uri for item, _ in more})
+        where += f"<br><small>and {_count(len(more), 'more use')} in {_count(posts, 'post')}</small>"
     hosts = _first(sorted({esc(u.host) for _, u in places if u.host}), ", ") or "—"
     objects = _first(
         sorted({esc(u.object or u.kind) + (f" ({esc(u.spelling)})" if u.spelling else "") for _, u in places}), "<br>"

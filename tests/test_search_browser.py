@@ -1,0 +1,156 @@
+"""Finding a flag as a reader does: typed into the header search or the /flags/ filter, in Chromium.
+
+The seed site is served on 127.0.0.1 (see ``test_browser``); every keystroke is typed with the
+keyboard, dashes included. A screenshot of each step is saved under the test's ``tmp_path``.
+"""
+
+# The fixtures of test_browser are imported, and taken by name as arguments (F811 says "redefined").
+# ruff: noqa: F811
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_browser import (  # noqa: F401 - fixtures, used by name
+    SEED_TITLE,
+    article,
+    browser,
+    expect,
+    open_reader,
+    reader,
+    seed_base,
+)
+
+from conftest import SEED_URL
+
+pytestmark = pytest.mark.browser
+
+
+def _search(page, query: str):
+    """Open the search with its keyboard shortcut and type ``query``; the result list."""
+    box = page.locator("input.md-search__input")
+    if box.evaluate("el => el !== document.activeElement"):
+        page.keyboard.press("/")
+    expect(box).to_be_focused()
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Backspace")
+    page.keyboard.type(query, delay=15)
+    results = page.locator(".md-search-result__list > .md-search-result__item")
+    expect(results.first).to_be_visible()
+    return results
+
+
+def _expect_first(results, url: str) -> None:
+    """The first result is on the page at ``url``, once the results of the whole query are in."""
+    link = results.first.locator("a.md-search-result__link").first
+    expect(link).to_have_attribute("href", re.compile("^" + re.escape(url)))
+
+
+@pytest.mark.parametrize(
+    ("query", "page_url", "anchor"),
+    [
+        ("--etcd-servers", "flags/kube-apiserver/", "etcd-servers"),
+        ("etcd-servers", "flags/kube-apiserver/", "etcd-servers"),
+        ("etcd servers", "flags/kube-apiserver/", "etcd-servers"),
+        ("--listen-client-urls", "flags/etcd/", "listen-client-urls"),
+        ("ETCD_LISTEN_CLIENT_URLS", "flags/etcd/", "listen-client-urls"),
+        ("--authorization-mode", "flags/kube-apiserver/", "authorization-mode"),
+    ],
+)
+def test_a_flag_typed_as_written_finds_its_entry_first(reader, seed_base, tmp_path, query, page_url, anchor):
+    page = reader.page
+    reader.open(seed_base, idle=True)
+    results = _search(page, query)
+    _expect_first(results, seed_base + page_url)
+    entry = results.first.locator(f'a[href*="#{anchor}"]').first
+    expect(entry).to_be_visible()
+    expect(entry.locator("h1, h2").first).to_have_text(re.compile(rf"^--{re.escape(anchor)}$"))
+    # The posts that use the flag are found too, below the entry.
+    expect(page.locator(f'.md-search-result__link[href^="{seed_base + SEED_URL}"]').first).to_be_attached()
+    page.screenshot(path=tmp_path / "search.png")
+    assert reader.foreign() == []
+
+
+def test_enter_lands_on_the_entry(reader, seed_base, tmp_path):
+    page = reader.page
+    reader.open(seed_base + SEED_URL, idle=True)
+    _expect_first(_search(page, "--etcd-servers"), seed_base + "flags/kube-apiserver/")
+    page.screenshot(path=tmp_path / "1-typed.png")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(seed_base) + r"flags/kube-apiserver/(\?[^#]*)?#etcd-servers$"))
+    heading = page.locator("#etcd-servers")
+    expect(heading).to_be_in_viewport()
+    page.screenshot(path=tmp_path / "2-entry.png")
+    assert reader.foreign() == []
+
+
+def test_ordinary_words_and_exclusion_keep_working(reader, seed_base):
+    page = reader.page
+    reader.open(seed_base, idle=True)
+    results = _search(page, "etcd component cluster")
+    _expect_first(results, seed_base + SEED_URL)
+    with_flag = page.locator('.md-search-result__list a[href*="#etcd-servers"]')
+    _search(page, "etcd servers")
+    expect(with_flag.first).to_be_attached()
+    # The reader's own "-word": nothing that holds "servers" stays.
+    _search(page, "etcd -servers")
+    expect(with_flag).to_have_count(0)
+
+
+def test_flags_filter_narrows_the_list_as_you_type(reader, seed_base, tmp_path):
+    page = reader.page
+    reader.open(seed_base + "flags/", idle=True)
+    items = article(page).locator("li[data-flag]")
+    visible = article(page).locator("li[data-flag]:visible")
+    total = items.count()
+    assert total > 100 and visible.count() == total
+    headings = [h.strip().rstrip("¶") for h in article(page).locator("h2").all_inner_texts()]
+    assert headings[:4] == ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"]
+    page.screenshot(path=tmp_path / "1-all.png")
+    box = article(page).locator("input.flagref-filter__input")
+    box.click()
+    page.keyboard.type("--etcd-serv", delay=15)
+    expect(visible).to_have_count(2)  # --etcd-servers and --etcd-servers-overrides
+    expect(visible.first.locator("code")).to_have_text("--etcd-servers")
+    expect(visible.first.locator(".flagref-count")).to_have_text(
+        "(3)"
+    )  # its manifest value and two mentions in the prose
+    expect(visible.first.locator(".flagref-oneline")).to_contain_text("etcd client URLs")
+    expect(article(page).locator("h2#component-etcd")).to_be_hidden()
+    expect(article(page).locator(".flagref-filter__count")).to_have_text("2 flags match")
+    page.screenshot(path=tmp_path / "2-filtered.png")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("ETCD_LISTEN_CLIENT_URLS", delay=5)
+    # Every word typed is in each flag left (its name or meaning), and they are etcd's.
+    expect(visible.first.locator("code")).to_have_text("--listen-client-urls")
+    assert all(f.startswith("etcd ") for f in visible.evaluate_all("els => els.map(e => e.dataset.flag)"))
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Backspace")
+    expect(visible).to_have_count(total)
+    assert reader.foreign() == []
+
+
+def test_a_flag_in_the_seed_manifest_leads_to_its_entry(reader, seed_base, tmp_path):
+    page = reader.page
+    reader.open(seed_base + SEED_URL, idle=True)
+    flag = article(page).locator("pre a.flagref-flag", has_text=re.compile(r"^--data-dir$"))
+    expect(flag).to_have_count(1)
+    flag.scroll_into_view_if_needed()
+    page.wait_for_timeout(250)  # Material records the scroll offset 100 ms after a scroll (see test_browser)
+    flag.click()
+    expect(page).to_have_url(seed_base + "flags/etcd/#data-dir")
+    expect(page.locator("#data-dir")).to_be_in_viewport()
+    page.screenshot(path=tmp_path / "entry.png")
+
+
+def test_seed_post_offline_has_no_failed_request(open_reader, seed_base, tmp_path):
+    reader = open_reader()
+    failed: list[str] = []
+    reader.page.on("requestfailed", lambda r: failed.append(f"{r.url}: {r.failure}"))
+    reader.page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.url}: HTTP {r.status}"))
+    reader.open(seed_base + SEED_URL, idle=True)
+    expect(article(reader.page).locator("h1")).to_have_text(SEED_TITLE)
+    _search(reader.page, "--etcd-servers")
+    reader.page.screenshot(path=tmp_path / "offline.png")
+    assert failed == [] and reader.foreign() == []

@@ -143,3 +143,22 @@ def test_the_console_script_runs():
     command = [str(script)] if script.exists() else [sys.executable, "-m", "flagref.cli"]
     result = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stdout.startswith("flagref "), result.stderr
+
+
+def test_check_target_version_warns_at_a_flag_the_release_removed(capsys, tmp_path):
+    from conftest import SEED
+
+    lines = SEED.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if "- --etcd-servers=" in line)
+    indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+    lines.insert(at + 1, f"{indent}- --insecure-port=0\n")
+    docs = _docs(tmp_path, **{"2019-10-24-etcd.md": "".join(lines)})
+    code, out, _ = run(capsys, "check", str(docs), "--target-version", "1.24")
+    assert code == 1
+    assert out.splitlines() == [
+        f"posts/2019-10-24-etcd.md:{at + 2}: kube-apiserver --insecure-port was removed in 1.24 (#106859); "
+        "remove it from the manifest (replaced by --secure-port)"
+    ]
+    # 1.23 still accepted it: no warning, and the check passes.
+    code, out, _ = run(capsys, "check", str(docs), "--target-version", "1.23")
+    assert (code, out) == (0, "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
+from ..catalog import version_key
 from ..index import FlagEntry, FlagIndex
 from .exports import FLAGS_JSON, component_order
 from .routes import (
@@ -139,16 +140,39 @@ def _component_page(
         esc(spec.summary) if spec else '<span class="flagref-missing">This component is not in the catalog yet.</span>'
     )
     docs = f' <a href="{esc(spec.docs_url)}">Upstream documentation</a>.' if spec and spec.docs_url else ""
-    out = [f'<p class="flagref-intro">{intro}{docs}</p>\n']
+    out = [f'<p class="flagref-intro">{intro}{docs}</p>\n', _release_filter(spec)]
     for entry in index.by_component(component):
         out.append(f"\n## {md_text(entry.flag)} {{#{flag_anchor(entry.name)}}}\n\n")
         out.append(render_entry(index, entry, here, directory_urls, extra) + "\n")
     return _page(f"{component} flags", "".join(out), boost=SEARCH_BOOST)
 
 
+def _release_filter(spec) -> str:
+    """A select box that shows only the flags valid in one Kubernetes release (flagref-lookup.js)."""
+    if spec is None or getattr(spec, "versions", None) != "kubernetes" or not getattr(spec, "pages", None):
+        return ""
+    # From the first reference page the catalog covers to the last release any of its facts names.
+    named = [spec.pages[-1], *(r for f in spec.flags.values() for r in (f.removed, f.deprecated) if r)]
+    first, last = version_key(spec.pages[0]), max(version_key(r) for r in named)
+    releases = [f"{first[0]}.{minor}" for minor in range(last[1], first[1] - 1, -1)] if first[0] == last[0] else []
+    if not releases:
+        return ""
+    options = "".join(f'<option value="{esc(r)}">{esc(r)}</option>' for r in releases)
+    return (
+        '<p class="flagref-release-filter" data-search-exclude><label>Show the flags valid in '
+        f'<select data-flagref-release><option value="">every release</option>{options}</select></label></p>\n'
+    )
+
+
 def render_entry(index: FlagIndex, entry: FlagEntry, here: str, directory_urls: bool, extra: EntryExtra | None) -> str:
     spec = entry.spec
-    parts = ['<div class="flagref-entry">']
+    # The releases the flag is valid in, for the "valid in release" filter of the component page.
+    life = "".join(
+        f' data-{key}="{esc(value)}"'
+        for key, value in (("introduced", spec and spec.introduced), ("removed", spec and spec.removed))
+        if value
+    )
+    parts = [f'<div class="flagref-entry"{life}>']
     if spec is not None:
         parts.append(f'<p class="flagref-meaning">{esc(spec.meaning)}{lifecycle_badge(spec)}</p>')
         if spec.note:
@@ -159,6 +183,10 @@ def render_entry(index: FlagIndex, entry: FlagEntry, here: str, directory_urls: 
             facts.append(("Short form", f"<code>-{esc(spec.short)}</code>"))
         if spec.env:
             facts.append(("Environment variable", f"<code>{esc(spec.env)}</code>"))
+        if timeline := spec.timeline():
+            facts.append(("Releases", esc(timeline)))
+        if spec.replacement:
+            facts.append(("Instead", esc(spec.replacement)))
         parts.append('<dl class="flagref-facts">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>")
     else:
         parts.append('<p class="flagref-missing">No description yet: this flag is not in the catalog.</p>')

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ..checks.secrets import MASK, MASK_REASON
 from ..index import FlagIndex
@@ -32,6 +33,9 @@ _TEXT_FLAG = re.compile(r"(?<![\w-])--[A-Za-z0-9][A-Za-z0-9_.-]*(?:=[^\s<]*)?")
 # "=", "&", ";" or "?". Never ":" or ".", so a host, an address and a port
 # (https://127.0.0.1:2379) stay whole.
 _BREAK_AFTER = re.compile(r"([/,=&;?])(?!/)")
+
+if TYPE_CHECKING:
+    from ..catalog import FlagSpec
 
 
 def wrap_table(headers: Sequence[str], rows_html: str) -> str:
@@ -111,15 +115,13 @@ def _row(use: FlagUse, index: FlagIndex, link: FlagLink, relations: RelationCell
     return f'<tr><td>{flag}</td><td class="flagref-value">{render_value(use)}</td><td>{meaning}</td></tr>'
 
 
-def lifecycle_badge(spec: object | None) -> str:
-    """`` <span>removed in 1.x</span>`` (or deprecated) for a catalog entry; ``""`` when current."""
-    removed = getattr(spec, "removed", None)
-    if removed:
-        return f' <span class="flagref-badge flagref-badge--removed">removed in {esc(removed)}</span>'
-    deprecated = getattr(spec, "deprecated", None)
-    if deprecated:
-        return f' <span class="flagref-badge flagref-badge--deprecated">deprecated in {esc(deprecated)}</span>'
-    return ""
+def lifecycle_badge(spec: FlagSpec | None) -> str:
+    """`` <span>removed in 1.24, use --secure-port</span>`` (or deprecated) for a catalog entry; ``""`` when current."""
+    if spec is None or not (spec.removed or spec.deprecated):
+        return ""
+    state, release = ("removed", spec.removed) if spec.removed else ("deprecated", spec.deprecated)
+    instead = f"; {spec.replacement}" if spec.replacement else ""
+    return f' <span class="flagref-badge flagref-badge--{state}">{state} in {esc(release)}{esc(instead)}</span>'
 
 
 def nowrap_flags(text_html: str) -> str:

@@ -112,4 +112,34 @@
     var target = event.target;
     if (target && target.classList && target.classList.contains("flagref-filter__input")) event.stopPropagation();
   }, true);
+
+  /* --- "Show the flags valid in release X" on a component page ------------- */
+
+  function releaseKey(text) {
+    var parts = String(text).split(".");
+    return [parseInt(parts[0], 10) || 0, parseInt(parts[1], 10) || 0];
+  }
+  function before(a, b) {
+    return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+  }
+  function applyRelease(select) {
+    var root = select.closest("article") || document;
+    var wanted = select.value ? releaseKey(select.value) : null;
+    var entries = root.querySelectorAll(".flagref-entry");
+    for (var i = 0; i < entries.length; i++) {
+      var entry = entries[i];
+      var introduced = entry.getAttribute("data-introduced");
+      var removed = entry.getAttribute("data-removed");
+      var valid = !wanted ||
+        ((!introduced || !before(wanted, releaseKey(introduced))) && (!removed || before(wanted, releaseKey(removed))));
+      entry.hidden = !valid;
+      /* The flag's heading goes with its entry. */
+      var heading = entry.previousElementSibling;
+      if (heading && /^H[2-4]$/.test(heading.tagName)) heading.hidden = !valid;
+    }
+  }
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target && target.hasAttribute && target.hasAttribute("data-flagref-release")) applyRelease(target);
+  });
 })();

@@ -262,3 +262,24 @@ def assert_golden(golden: Path, actual: str) -> None:
             f"if the change is deliberate:\n{diff}",
             pytrace=False,
         )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """Keep the unit tier fast: a test marked ``slow`` (timing, hypothesis, data import) is not in it.
+
+    A module marks itself ``unit``; pytest cannot take a module's mark back
+    from one test, so the slow ones are moved out of the tier here, before
+    ``-m`` selects, by giving them a name the expression ``unit`` does not match.
+    """
+    for item in items:
+        if item.get_closest_marker("slow") is not None and item.get_closest_marker("unit") is not None:
+            item.own_markers[:] = [m for m in item.own_markers if m.name != "unit"]
+            item.iter_markers = _without_unit(item.iter_markers)
+
+
+def _without_unit(iter_markers):
+    def markers(name=None):
+        return (m for m in iter_markers(name=name) if m.name != "unit")
+
+    return markers

@@ -26,7 +26,7 @@ from flagref.catalog import (  # noqa: E402
     load_catalog,
 )
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.unit  # but for the tests marked slow (see tests/conftest.py)
 
 KUBE_REFERENCE = "https://kubernetes.io/docs/reference/command-line-tools-reference/"
 
@@ -526,6 +526,7 @@ def test_env_mapping_both_ways(catalog):
 FLAG_NAMES = st.from_regex(r"[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,8}){0,4}", fullmatch=True)
 
 
+@pytest.mark.slow
 @given(FLAG_NAMES)
 def test_env_round_trip_for_any_flag_name(name):
     catalog = load_catalog()
@@ -534,6 +535,7 @@ def test_env_round_trip_for_any_flag_name(name):
     assert catalog.flag_for_env("etcd", variable) == "--" + name
 
 
+@pytest.mark.slow
 @given(FLAG_NAMES)
 def test_text_fragment_decodes_to_the_flag(name):
     url = load_catalog().docs_url("kube-proxy", "--" + name)

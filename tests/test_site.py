@@ -206,6 +206,4 @@ def test_a_broken_catalog_stops_the_build_naming_file_and_line(tmp_path, monkeyp
     with pytest.raises(Abort, match="BuildError"):  # MkDocs logs a PluginError, then aborts
         build_site(DOCS, tmp_path / "site", strict=True)
     errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
-    assert errors == [
-        f"{catalog}/etcd.yaml:4: not valid YAML: did not find expected ',' or ']'; fix the syntax"
-    ]
+    assert errors == [f"{catalog}/etcd.yaml:4: not valid YAML: did not find expected ',' or ']'; fix the syntax"]

@@ -24,7 +24,7 @@ from flagref.catalog.upstream import (
     upstream_path,
 )
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.unit  # but for the tests marked slow (see tests/conftest.py)
 
 # A lifecycle source: a pull request (#106859), or a check a reader can
 # repeat, worded as the catalog README says (no nested quantifiers).
@@ -190,6 +190,7 @@ def test_a_disagreement_names_flag_release_and_both_values(catalog):
     ]
 
 
+@pytest.mark.slow
 def test_the_import_script_has_nothing_left_to_write():
     # The committed YAML is what the script makes of the JSON: a hand edit of
     # a page fact, or a JSON update not imported, shows up here.

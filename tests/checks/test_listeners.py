@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from flagref.checks.evaluate import _ports
 from flagref.checks.values import Listeners, addresses, normalise_value, parse_address, serves
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.unit  # but for the tests marked slow (see tests/conftest.py)
 
 # Few hosts and ports, so that the random cases meet each other: same host, wildcard, loopback, names.
 HOSTS = ["127.0.0.1", "[::1]", "localhost", "0.0.0.0", "[::]", "10.0.0.1", "10.0.0.2", "etcd.example", "[fd00::1]"]
@@ -31,6 +31,7 @@ def _brute_force(listeners: list[str], client: str) -> tuple[bool | None, int | 
     return (None, None) if any(verdict is None for verdict, _ in verdicts) else (False, None)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.lists(ITEM, max_size=6), ITEM)
 def test_index_agrees_with_serves(listeners, client):

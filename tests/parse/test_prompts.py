@@ -256,5 +256,5 @@ def test_classify_block_is_linear() -> None:
         classify_block(block * count, PROGRAMS)
         return time.perf_counter() - start
 
-    small, large = timed(300), timed(3000)
-    assert large / max(small, 1e-4) <= 20
+    small, large = min(timed(300) for _ in range(3)), min(timed(3000) for _ in range(3))
+    assert large / max(small, 1e-3) <= 20

@@ -10,7 +10,7 @@ from conftest import parse
 from flagref.model import Document, Origin
 from flagref.parse.prose import END_OF_POST, find_mentions
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.unit  # but for the tests marked slow (see tests/conftest.py)
 
 
 def _mentions(*lines: str, skip: tuple[int, ...] = ()) -> list[tuple[int, str, str | None, bool]]:
@@ -51,6 +51,7 @@ def test_end_of_post_marker_is_not_prose(line):
     assert _mentions(line) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("unit", ["`a``", "``a`", "`--a", "--a-", "--a=", "`` `", "`--x=`"])
 def test_long_lines_are_read_in_linear_time(unit):
     start = time.perf_counter()

@@ -9,7 +9,7 @@ import pytest
 
 from flagref.parse.snippets import MAX_DEPTH, MAX_LINES, SnippetSource, expand_snippets
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.unit  # but for the tests marked slow (see tests/conftest.py)
 
 
 @pytest.fixture
@@ -112,6 +112,7 @@ def test_invalid_utf8_is_reported_not_raised(tree):
     assert "not valid UTF-8" in problems[0] and problems[0].startswith("posts/p.md:5:")
 
 
+@pytest.mark.slow
 def test_includes_that_double_at_each_level_stop_at_the_size_bound(tree):
     _, source = tree
     base = source.base_paths[0]
@@ -145,6 +146,7 @@ def test_a_circular_include_is_reported(tree):
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("line", ["-" * 1_000_000, "--8<" * 100_000, ";" + "-" * 500_000 + "8<", "." * 100_000])
 def test_long_lines_are_read_in_linear_time(tree, line):
     _, source = tree

@@ -17,7 +17,7 @@ from flagref.index import FlagIndex
 from flagref.model import Document, Fence, FlagUse, FrontMatter, Origin, Post
 from flagref.render.post import decorate_post
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.unit  # but for the tests marked slow (see tests/conftest.py)
 
 PATH = "posts/x.md"
 CATALOG = SimpleNamespace(components={})  # no catalog: every flag is "no description yet"
@@ -152,6 +152,7 @@ def test_malformed_html_comes_back_whole(page):
     assert html.replace('<span class="flagref-anchor" id="flagref-block-0"></span>', "") == page
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape", ["--etcd-servers ", "--", "-", "--<abbr>a</abbr>", "<code>--etcd-servers</code>"])
 def test_time_is_linear(shape):
     uses = [prose("--etcd-servers")]
@@ -166,6 +167,7 @@ def test_time_is_linear(shape):
     assert large / max(small, 1e-3) <= 20, (shape, small, large)
 
 
+@pytest.mark.slow
 def test_a_long_code_line_of_flags_is_linear():
     def timed(n: int) -> float:
         uses = [written(f"--f{k}", 1, value=str(k)) for k in range(n)]

@@ -302,3 +302,22 @@ def test_cli_prints_json_and_exits_1_on_a_failed_claim(tmp_path, capsys):
     [post] = data["posts"]
     assert post["ok"] is False
     assert [(c["line"], c["ok"]) for c in post["claims"]] == [(74, False)]
+
+
+UNIT = ROOT / "tests/fixtures/verify/posts/2020-06-08-etcd-unit.md"
+
+
+def test_an_etcd_unit_written_with_a_heredoc_is_proven(binaries, tmp_path):
+    result = _verify("posts/2020-06-08-etcd-unit.md", UNIT.read_text(encoding="utf-8"), binaries, tmp_path)
+    assert result.ok, "\n".join(str(c) for c in result.failures)
+    started = [c for c in result.claims if "starts and serves its client URLs" in c.text]
+    assert len(started) == 1 and "/etc/systemd/system/etcd.service" in started[0].text
+    assert sum("refuses a client" in c.text for c in result.claims) == 2
+
+
+def test_an_etcd_unit_without_peer_certificates_fails_at_start(binaries, tmp_path):
+    text = UNIT.read_text(encoding="utf-8")
+    broken = "".join(line for line in text.splitlines(keepends=True) if "--peer-" not in line)
+    result = _verify("posts/2020-06-08-etcd-unit.md", broken, binaries, tmp_path)
+    assert not result.ok
+    assert any("KeyFile and CertFile are not presented" in c.reason for c in result.failures)

@@ -101,7 +101,8 @@ class Wiring:
 def read_wiring(post: Post) -> Wiring:
     """Group the post's etcd and kube-apiserver flag uses by the container or command they come from.
 
-    Only manifests and typed commands count: a flag named in prose configures nothing.
+    Manifests, typed commands and the command lines of unit and env files count: a flag
+    named in prose configures nothing.
     """
     members: list[Source] = []
     apiservers: list[Source] = []
@@ -115,6 +116,7 @@ def read_wiring(post: Post) -> Wiring:
             origin = container.origin or manifest.origin
             label = manifest.label + (f" container {container.name}" if container.name else "")
             _add(members, apiservers, container.component, label, origin, manifest.truncated, picked)
+    taken: set[int] = set()
     for command in post.commands:
         if command.tool not in (ETCD, APISERVER):
             continue
@@ -124,7 +126,16 @@ def read_wiring(post: Post) -> Wiring:
             for u in post.uses
             if u.kind == "command" and u.component == command.tool and u.block == command.block and u.origin in lines
         ]
+        taken.update(id(u) for u in picked)
         _add(members, apiservers, command.tool, f"command `{command.tool}`", command.origin, False, picked)
+    # Command lines in files the post writes or shows: a systemd unit's ExecStart, an env file (ETCD_*).
+    files: dict[tuple, list[FlagUse]] = {}
+    for u in post.uses:
+        if u.kind == "command" and u.component in (ETCD, APISERVER) and id(u) not in taken:
+            files.setdefault((u.component, u.block, u.object), []).append(u)
+    for (component, _, label), picked in files.items():
+        first = picked[0]
+        _add(members, apiservers, component, label or f"`{component}` command line", first.origin, False, picked)
     return Wiring(post.path, tuple(members), tuple(apiservers))
 
 

@@ -20,7 +20,7 @@ from flagref.datafile import DataFileError
 from flagref.parse.snippets import SnippetSource
 from flagref.render.assets import SCRIPTS, STYLESHEETS, read_assets
 from flagref.render.exports import FLAGS_JSON, OBJECTS_INV, env_prefixes, render_flags_json, render_objects_inv
-from flagref.render.post import render_post_header, site_categories
+from flagref.render.header import render_post_header
 from flagref.site import PostCache, SiteBuild, SourceFile, is_post
 
 if TYPE_CHECKING:
@@ -31,6 +31,11 @@ if TYPE_CHECKING:
 log = get_plugin_logger("flagref")
 _cache = PostCache()
 _build: SiteBuild | None = None
+
+
+def on_startup(command: str, **kwargs: Any) -> None:
+    # Under serve every rebuild decorates every post again; keep each post's result, keyed by content.
+    _cache.keep_html = command == "serve"
 
 
 def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
@@ -69,7 +74,11 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
         )
     except DataFileError as exc:  # the catalog or the rules are broken: nothing to build with
         raise PluginError(str(exc)) from exc
-    for diagnostic in _build.diagnostics:
+    if _build.read < len(_build.posts):  # a serve rebuild: say that unchanged posts were not read again
+        log.info(f"read {_build.read} of {len(_build.posts)} posts; the others are unchanged")
+    options = config.extra.get("flagref") or {}
+    extra = _build.optional_checks(target_version=options.get("target_version"), verify=bool(options.get("verify")))
+    for diagnostic in [*_build.diagnostics, *extra]:
         (log.warning if diagnostic.level == "warning" else log.info)(str(diagnostic))
     pages, collisions = _build.generated_pages()
     for note in collisions:
@@ -80,7 +89,9 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
         if src_uri in files:
             log.info(f"{config.docs_dir}/{src_uri} exists, so the generated page of that name is not added")
         else:
-            files.append(File.generated(config, src_uri, content=content))
+            files.append(
+                File.generated(config, src_uri, content=_build.stash(src_uri, content) if src_uri in pages else content)
+            )
     return files
 
 
@@ -96,10 +107,12 @@ def on_page_markdown(markdown: str, page: Page, **kwargs: Any) -> str:
 
 
 def on_page_content(html: str, page: Page, **kwargs: Any) -> str:
-    if _build is None or not is_post(page.file.src_uri):
+    if _build is None:
         return html
+    if not is_post(page.file.src_uri):
+        return _build.page_html(page.file.src_uri, html)
     # The title as the page's <h1> (the theme then adds none), with date, categories and reading time.
-    header = render_post_header(_build.by_src[page.file.src_uri], site_categories(_build.posts), _build.directory_urls)
+    header = render_post_header(_build.by_src[page.file.src_uri], _build.categories, _build.directory_urls)
     return header + _build.post_html(page.file.src_uri, html)
 
 

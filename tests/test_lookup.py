@@ -9,7 +9,8 @@ import pytest
 
 from conftest import DOCS
 from flagref.cli import _lookup_argv, main
-from flagref.lookup import FlagDocument, load_document, lookup_flag, read_query, render_answer
+from flagref.lookup import FlagDocument, load_document, lookup_flag, read_query
+from flagref.render.answer import render_answer
 from flagref.render.exports import KUBERNETES_ORDER
 
 SEED_PATH = "docs/posts/kubernetes/components/2019-10-24-etcd.md"

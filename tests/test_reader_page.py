@@ -26,7 +26,7 @@ from flagref.model import FlagUse
 from flagref.parse.frontmatter import fallback_title, parse_front_matter
 from flagref.render.html import tokenize
 from flagref.render.markdown import render_markdown
-from flagref.render.post import unwrap_abbr_in_flags
+from flagref.render.prose import unwrap_abbr_in_flags
 from flagref.render.tables import render_value
 
 READER_DOCS = FIXTURES / "reader"

@@ -9,6 +9,7 @@ removed; then restored, and the third build must equal the first.
 from __future__ import annotations
 
 import shutil
+import sys
 
 from bs4 import BeautifulSoup
 
@@ -99,3 +100,35 @@ def test_second_build_shows_exactly_the_new_state_and_a_third_the_old(tmp_path):
     third = build_site(docs, tmp_path / "site-3", strict=True)
     for url in (SEED_URL, "flags/etcd/", "flags/kube-apiserver/", ""):
         assert _html(third, url) == _html(first, url), url
+
+
+def test_serve_reuses_a_decorated_post_until_it_changes(tmp_path):
+    """Under ``mkdocs serve`` a post's decorated HTML is kept between rebuilds, keyed by what it is made from."""
+    docs = tmp_path / "docs"
+    shutil.copytree(DOCS, docs)
+    post = docs / SEED_COPY
+    original = post.read_text(encoding="utf-8")
+    first = build_site(docs, tmp_path / "site-1", strict=True)
+    # The hook module, loaded by the build under the name mkdocs.yml gives it; serve sets this in on_startup.
+    cache = sys.modules["hooks/flagref_mkdocs.py"]._cache
+    src_uri = SEED_COPY.as_posix()
+    cache.keep_html = True
+    try:
+        second = build_site(docs, tmp_path / "site-2", strict=True)
+        kept = cache.decorated[src_uri]
+        assert _html(second, SEED_URL) == _html(first, SEED_URL)
+        third = build_site(docs, tmp_path / "site-3", strict=True)
+        assert cache.decorated[src_uri] is kept, "an unchanged post was decorated again"
+        assert _html(third, SEED_URL) == _html(first, SEED_URL)
+
+        post.write_text(_edit(original, "    - --snapshot-count=10000\n", "    - --snapshot-count=20000\n"), "utf-8")
+        edited = build_site(docs, tmp_path / "site-4", strict=True)
+        assert cache.decorated[src_uri] is not kept
+        assert _etcd_table(edited)[1]["--snapshot-count"] == "20000"
+
+        post.write_text(original, encoding="utf-8")
+        restored = build_site(docs, tmp_path / "site-5", strict=True)
+        assert _html(restored, SEED_URL) == _html(first, SEED_URL)
+    finally:
+        cache.keep_html = False
+        cache.decorated.clear()

@@ -200,3 +200,114 @@ def test_serve_shows_a_changed_flag_then_a_removed_one_and_nothing_older(served)
     served.poll(SEED_URL, _etcd_state, ("17 flags", "20000", None), REBUILD_DEADLINE)
     served.poll("flags/etcd/", heartbeat, [], REBUILD_DEADLINE)
     served.poll("flags/etcd/", snapshot, ["20000"], REBUILD_DEADLINE)
+
+
+# --- broken posts, recovery, a deleted post ------------------------------------
+
+BROKEN_PORTS = (
+    "    - --listen-client-urls=https://127.0.0.1:2379,https://10.128.15.226:2379\n",
+    "    - --listen-client-urls=https://127.0.0.1:2399,https://10.128.15.226:2399\n",
+)
+ADDED = "docs/posts/kubernetes/2024-03-01-added-by-test-serve.md"
+ADDED_URL = "posts/kubernetes/2024-03-01-added-by-test-serve/"
+ADDED_TITLE = "kubernetes > scheduler flags added by test_serve"
+
+
+def _added_post(front_matter: str) -> str:
+    return (
+        f"---\n{front_matter}categories: kubernetes\n---\n"
+        "The scheduler of this cluster:\n"
+        "```\n"
+        "networkandcode@master:~$ cat /etc/kubernetes/manifests/kube-scheduler.yaml\n"
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-scheduler\n  namespace: kube-system\n"
+        "spec:\n  containers:\n  - command:\n    - kube-scheduler\n"
+        "    - --leader-elect=true\n    - --bind-address=127.0.0.1\n"
+        "```\n"
+    )
+
+
+def _last_build(served: Served, deadline: float) -> str:
+    """The log of the newest finished build: from its 'Building documentation' to 'Documentation built'."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        text = served.output()
+        start = text.rfind("Building documentation")
+        done = text.find("Documentation built in", start)
+        if start >= 0 and done >= 0:
+            return text[start : text.find("\n", done) + 1]
+        time.sleep(0.25)
+    pytest.fail(f"no finished build in {deadline:.0f}s:\n{served.output()[-4000:]}")
+
+
+def _warnings(log: str, path: str) -> list[str]:
+    return [line for line in log.splitlines() if line.startswith("WARNING") and f"{path}:" in line]
+
+
+def _title(page: BeautifulSoup) -> str:
+    return page.select_one("article.md-content__inner h1").get_text(strip=True)
+
+
+def _etcd_listen(page: BeautifulSoup) -> str | None:
+    return flag_table(page, "etcd")[1].get("--listen-client-urls")
+
+
+def _has_text(text: str) -> Callable[[BeautifulSoup], bool]:
+    return lambda page: text in page.select_one("article.md-content__inner").get_text(" ")
+
+
+def _wait_gone(served: Served, url: str) -> None:
+    end = time.monotonic() + REBUILD_DEADLINE
+    while (status := served.fetch(url)[0]) != 404:
+        assert time.monotonic() < end, f"{url} is still served ({status}) after the post was deleted"
+        time.sleep(0.25)
+
+
+def test_serve_keeps_serving_broken_posts_with_warnings_and_recovers(served):
+    post = served.root / SEED_COPY
+    added = served.root / ADDED
+    seed_path = SEED_COPY.as_posix()
+    try:
+        # A manifest that breaks the cluster (etcd no longer listens where the API server looks),
+        # and a new post whose front matter is not YAML (": " in an unquoted title).
+        _edit(post, *BROKEN_PORTS)
+        added.write_text(_added_post("title: kubernetes > front matter: broken\n"), encoding="utf-8")
+        served.poll(SEED_URL, _etcd_listen, "https://127.0.0.1:2399,https://10.128.15.226:2399", REBUILD_DEADLINE)
+        served.poll(ADDED_URL, lambda page: page.select_one("article.md-content__inner") is not None, True, 30)
+        log = _last_build(served, REBUILD_DEADLINE)
+        assert any("is not served by etcd --listen-client-urls" in w for w in _warnings(log, seed_path)), log
+        assert any("front matter is not valid YAML" in w for w in _warnings(log, ADDED)), log
+        # Still serving: the other pages, and the broken post with what could be read.
+        assert served.fetch("flags/etcd/")[0] == 200
+        served.poll(ADDED_URL, lambda page: flag_table(page, "kube-scheduler")[1].get("--leader-elect"), "true", 30)
+
+        # Both fixed: the pages show it and the newest build warns about neither file.
+        _edit(post, BROKEN_PORTS[1], BROKEN_PORTS[0])
+        added.write_text(_added_post(f'title: "{ADDED_TITLE}"\n'), encoding="utf-8")
+        served.poll(SEED_URL, _etcd_listen, "https://127.0.0.1:2379,https://10.128.15.226:2379", REBUILD_DEADLINE)
+        served.poll(ADDED_URL, _title, ADDED_TITLE, REBUILD_DEADLINE)
+        log = _last_build(served, REBUILD_DEADLINE)
+        assert _warnings(log, seed_path) == [] and _warnings(log, ADDED) == [], log
+    finally:
+        if BROKEN_PORTS[1] in post.read_text(encoding="utf-8"):
+            _edit(post, BROKEN_PORTS[1], BROKEN_PORTS[0])
+        added.unlink(missing_ok=True)
+
+
+def test_serve_drops_a_deleted_post_from_listings_and_reference(served):
+    added = served.root / ADDED
+    listings = ("", "archive/2024/", "categories/kubernetes/", "flags/kube-scheduler/")
+    try:
+        added.write_text(_added_post(f'title: "{ADDED_TITLE}"\n'), encoding="utf-8")
+        served.poll(ADDED_URL, _title, ADDED_TITLE, REBUILD_DEADLINE)
+        for url in listings:
+            served.poll(url, _has_text(ADDED_TITLE), True, REBUILD_DEADLINE)
+    finally:
+        added.unlink(missing_ok=True)
+    # The post's page is gone, and so is the archive page of a year with no other post.
+    for url in (ADDED_URL, "archive/2024/"):
+        _wait_gone(served, url)
+    for url in ("", "categories/kubernetes/", "flags/kube-scheduler/"):
+        served.poll(url, _has_text(ADDED_TITLE), False, REBUILD_DEADLINE)
+    assert served.fetch(SEED_URL)[0] == 200
+    # The seed, unchanged, was not read again.
+    assert "flagref: read 0 of 1 posts" in _last_build(served, REBUILD_DEADLINE)

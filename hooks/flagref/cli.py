@@ -223,7 +223,8 @@ def _verify(args) -> int:
 
 
 def _lookup(args) -> int:
-    from .lookup import load_document, lookup_flag, render_answer
+    from .lookup import load_document, lookup_flag
+    from .render.answer import render_answer
 
     document, _ = load_document(args.docs, args.snippets, use_cache=not args.no_cache)
     result = lookup_flag(document, args.flag, args.component)

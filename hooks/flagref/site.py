@@ -3,20 +3,25 @@
 A ``SiteBuild`` is made anew for each build (``mkdocs build`` or one
 ``mkdocs serve`` rebuild) so nothing lingers from an earlier one. Reading a
 post is memoised by content (path + text + snippets and catalog fingerprints) in a
-``PostCache`` that the caller may keep across builds.
+``PostCache`` that the caller may keep across builds; so are its checks and, under
+``mkdocs serve``, its decorated HTML (keyed by everything the decoration reads), so a
+rebuild after one edit reads and decorates that post alone.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalog import Catalog, load_catalog
 from .checks import check_post, sort_diagnostics
-from .checks.rules import load_rules
+from .checks.lifecycle import check_target_version
+from .checks.rules import Rule, load_rules
 from .checks.verdicts import Relation
 from .index import FlagIndex
 from .model import Diagnostic, Post
@@ -25,12 +30,15 @@ from .parse.programs import Programs, load_programs
 from .parse.snippets import SnippetSource
 from .render.diagram import render_wiring, wiring_block
 from .render.exports import flags_document, index_uses
+from .render.header import site_categories
 from .render.listing import SitePost, generate_listing_pages
 from .render.markdown import render_markdown
 from .render.post import decorate_post
+from .render.proof import render_proof
 from .render.reference import generate_reference_pages
 from .render.relations import related_cells, render_entry_relations
-from .render.routes import page_url
+from .render.routes import PageNames, page_url
+from .verify.model import VerifyResult
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 POST_SUFFIXES = (".md", ".markdown")
@@ -42,18 +50,45 @@ def is_post(src_uri: str) -> bool:
 
 @dataclass
 class PostCache:
-    """Posts already read, keyed by content; entries unused by a build are dropped."""
+    """Posts already read, and their checks, keyed by content; entries unused by a build are dropped.
+
+    A check result is kept with the rules and catalog it was made with (both are
+    loaded anew only when their files change) and reused only with the same ones.
+    """
 
     entries: dict[tuple[str, str], Post] = field(default_factory=dict)
+    checks: dict[tuple[str, str], _Checked] = field(default_factory=dict)
+    # Decorated post HTML by src_uri, with the digest of everything it was made from. Kept only
+    # when asked (``mkdocs serve``): a single build would hold every post's HTML for nothing.
+    keep_html: bool = False
+    decorated: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def get(self, key: tuple[str, str]) -> Post | None:
         return self.entries.get(key)
 
+    def checked(
+        self, key: tuple[str, str], post: Post, catalog: Catalog, rules: Sequence[Rule]
+    ) -> tuple[list[Relation], list[Diagnostic]]:
+        """``check_post`` of ``post``, reused while the post, the catalog and the rules are the same objects."""
+        done = self.checks.get(key)
+        if done is None or done.catalog is not catalog or done.rules is not rules:
+            done = _Checked(catalog, rules, *check_post(post, catalog, rules))
+            self.checks[key] = done
+        return list(done.relations), list(done.violations)
+
     def keep_only(self, keys: Iterable[tuple[str, str]]) -> None:
         keep = set(keys)
-        for key in list(self.entries):
-            if key not in keep:
-                del self.entries[key]
+        for table in (self.entries, self.checks):
+            for key in [k for k in table if k not in keep]:
+                del table[key]
+
+
+@dataclass(frozen=True)
+class _Checked:
+    catalog: Catalog
+    rules: Sequence[Rule]
+    relations: list[Relation]
+    violations: list[Diagnostic]
 
 
 @dataclass(frozen=True)
@@ -82,17 +117,24 @@ class SiteBuild:
         # A post's reading depends on its text, the snippets it includes and the catalog.
         fingerprint = _fingerprint(snippets) + "|" + self.catalog.fingerprint + "|" + _data_fingerprint()
         cache = cache if cache is not None else PostCache()
-        used = []
+        keys: dict[str, tuple[str, str]] = {}
         items = []
+        # Posts read in this build; the others came from the cache unchanged (a serve rebuild).
+        self.read = 0
         for source in sources:
             key = (source.display_path, hashlib.sha256((source.text + fingerprint).encode()).hexdigest())
             post = cache.get(key)
             if post is None:
                 post = _read_post(source, snippets, self.catalog, self.programs)
                 cache.entries[key] = post
-            used.append(key)
+                self.read += 1
+            keys[source.src_uri] = key
             items.append(SitePost(source.src_uri, page_url(source.src_uri, directory_urls), post))
-        cache.keep_only(used)
+        cache.keep_only(keys.values())
+        for src_uri in [uri for uri in cache.decorated if uri not in keys]:
+            del cache.decorated[src_uri]
+        self._cache = cache
+        self._keys = keys
         self.posts: tuple[SitePost, ...] = tuple(sorted(items, key=lambda p: p.sort_key))
         self.by_src = {p.src_uri: p for p in self.posts}
         self.index = FlagIndex(self.catalog, self.posts)
@@ -100,10 +142,15 @@ class SiteBuild:
         self.relations: dict[str, list[Relation]] = {}
         violations: list[Diagnostic] = []
         for item in self.posts:
-            self.relations[item.src_uri], found = check_post(item.post, self.catalog, self.rules)
+            self.relations[item.src_uri], found = cache.checked(keys[item.src_uri], item.post, self.catalog, self.rules)
             violations.extend(found)
         self.violations = sort_diagnostics(violations)
         self.checked = [(item, r) for item in self.posts for r in self.relations[item.src_uri]]
+        self._entry_keys: dict[tuple[str | None, str], bytes] = {}
+        # Lines of generated pages set aside during Markdown conversion (``stash``), by src_uri.
+        self._stashed: dict[str, list[str]] = {}
+        # Filled by the caller when verification was asked for (extra: flagref: verify: true).
+        self.verified: dict[str, VerifyResult] = {}
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -133,17 +180,151 @@ class SiteBuild:
         # A post the engine failed on is rendered from the author's text as it is.
         return render_markdown(item.post) if item and not item.post.failed else None
 
+    def optional_checks(self, *, target_version: str | None = None, verify: bool = False) -> list[Diagnostic]:
+        """The checks ``extra: flagref:`` turns on: flags a target release removed, and etcd wiring proofs."""
+        found: list[Diagnostic] = []
+        if target_version:
+            uses = [u for item in self.posts for u in item.post.uses]
+            found.extend(check_target_version(uses, self.catalog, str(target_version)))
+        if verify:
+            from .verify import verify_posts  # starts real processes: only when asked for
+
+            self.verified = verify_posts([item.post for item in self.posts], self.catalog)
+            for result in self.verified.values():
+                found.extend(result.diagnostics())
+        return sort_diagnostics(found)
+
+    @functools.cached_property
+    def categories(self) -> PageNames:
+        """The page of every category, for every post's header: made once, not once per post."""
+        return site_categories(self.posts)
+
+    def stash(self, src_uri: str, markdown: str) -> str:
+        """A generated page's Markdown with its lines of HTML set aside; ``page_html`` puts them back.
+
+        Python-Markdown would read every tag of those lines only to pass them through
+        unchanged, and the reference pages are mostly such lines: a placeholder converts
+        in no time and yields the same page.
+        """
+        out: list[str] = []
+        blocks: list[str] = []
+        run: list[str] = []  # an HTML block: from a line that starts with a tag to the next blank line
+        for line in markdown.split("\n"):
+            if run and line.strip():
+                run.append(line)
+                continue
+            if run:
+                out.append(self._set_aside(run, blocks))
+                run = []
+            if line.startswith("<"):
+                run.append(line)
+            else:
+                out.append(line)
+        if run:
+            out.append(self._set_aside(run, blocks))
+        if blocks:
+            self._stashed[src_uri] = blocks
+        return "\n".join(out)
+
+    @staticmethod
+    def _set_aside(run: list[str], blocks: list[str]) -> str:
+        """The placeholder of ``run``; or ``run`` as it is when it holds Markdown for md_in_html to convert."""
+        text = "\n".join(run)
+        if _MARKDOWN_INSIDE.search(text):
+            return text
+        blocks.append(text)
+        return f"{_STASH}{len(blocks) - 1}x"
+
+    def page_html(self, src_uri: str, html: str) -> str:
+        """The HTML of a generated page with the lines ``stash`` set aside back in place (once: then dropped)."""
+        blocks = self._stashed.pop(src_uri, None)
+        if blocks is None:
+            return html
+        return _STASHED.sub(lambda m: blocks[int(m.group(1) or m.group(2))], html)
+
     def post_html(self, src_uri: str, html: str) -> str:
+        """The post's HTML decorated; under ``mkdocs serve``, reused while nothing it was made from changed."""
         item = self.by_src.get(src_uri)
         if item is None:
             return html
+        if not self._cache.keep_html:
+            return self._decorate(item, html)
+        key = self._decoration_key(item, html)
+        kept = self._cache.decorated.get(src_uri)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        out = self._decorate(item, html)
+        self._cache.decorated[src_uri] = (key, out)
+        return out
+
+    def _decoration_key(self, item: SitePost, html: str) -> str:
+        """What a post's decoration reads: its HTML and model, the site-wide names, and other posts' blocks.
+
+        Other posts enter through the relations only ("also seen in" links to
+        posts that show the other side's flag), so the key holds the blocks
+        and titles of every post that uses a flag on either side of the
+        post's relations. A value changed elsewhere leaves the key as it is.
+        """
+        digest = hashlib.sha256()
+        proof = self.verified.get(item.post.path)
+        for part in (self._site_key, self._keys[item.src_uri][1], html, repr(proof)):
+            digest.update(part.encode() + b"\0")
+        relations = self.relations.get(item.src_uri, [])
+        for side in sorted({(s.component, s.name) for r in relations for s in (r.rule.a, r.rule.b)}):
+            digest.update(self._entry_key(*side))
+        return digest.hexdigest()
+
+    @functools.cached_property
+    def _site_key(self) -> str:
+        """The names every decoration reads: components and categories (page slugs), catalog and rules."""
+        parts = (
+            self.catalog.fingerprint,
+            repr(self.rules),
+            str(self.directory_urls),
+            repr(self.index.components()),
+            repr(sorted({c for item in self.posts for c in item.post.categories})),
+        )
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    def _entry_key(self, component: str | None, name: str) -> bytes:
+        """The posts, titles and blocks that show a flag: what "also seen in" links are made from."""
+        done = self._entry_keys.get((component, name))
+        if done is None:
+            entry = self.index.get(component, name)
+            seen = [
+                (item.src_uri, item.url, item.post.title, use.block, use.kind)
+                for item, use in (entry.uses if entry is not None else ())
+            ]
+            done = self._entry_keys[(component, name)] = hashlib.sha256(repr(seen).encode()).digest()
+        return done
+
+    def _decorate(self, item: SitePost, html: str) -> str:
+        src_uri = item.src_uri
         relations = self.relations.get(src_uri, [])
         cells = related_cells(relations, self.index, item.url, self.directory_urls, this_post=item)
         block = wiring_block(relations)
-        after = {block: render_wiring(relations)} if block is not None else None
+        after = {block: render_wiring(relations)} if block is not None else {}
+        proof = self.verified.get(item.post.path)
+        if proof is not None and (etcd := _etcd_block(item.post)) is not None:
+            note = render_proof(proof.summary, proof.ok)
+            after[etcd] = after.get(etcd, "") + note
         return decorate_post(
             html, item.post, self.index, item.url, self.directory_urls, relations=cells, extra_after_block=after
         )
+
+
+def _etcd_block(post: Post) -> int | None:
+    """The block of the post's first etcd manifest or command line: where the proof is shown."""
+    return next((u.block for u in post.uses if u.component == "etcd" and u.block is not None), None)
+
+
+# The placeholder of a stashed line: letters and digits, which no Markdown extension rewrites.
+_STASH = "flagrefstash"
+# A placeholder as Markdown converts it: a paragraph of its own, or a word inside one.
+# Literal text and one run of digits each: linear.
+_STASHED = re.compile(rf"<p>{_STASH}([0-9]+)x</p>|{_STASH}([0-9]+)x")
+# A tag whose content md_in_html must convert as Markdown (markdown="1", markdown="block"...).
+_MARKDOWN_INSIDE = re.compile(r"\smarkdown[\s=>]")
 
 
 def _fingerprint(snippets: SnippetSource | None) -> str:

@@ -16,44 +16,29 @@ HTML is split once into tags and text (``render.html``) and walked once:
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from ..index import FlagIndex
 from ..model import Fence, FlagUse, Post
 from .code import link_code_line
 from .html import Token, tokenize
-from .listing import SitePost, format_date
 from .markdown import TAB_MARK
+from .prose import link_prose, mention_link, unwrap_abbr_in_flags
 from .routes import (
-    PageNames,
     block_anchor,
-    category_pages,
-    category_uri,
     component_pages,
     flag_url,
-    page_url,
-    relative_url,
 )
 from .tables import FlagLink, RelationCells, render_block_tables
-from .text import esc
 
 __all__ = [
     "RelationCells",
     "anchor_span",
     "decorate_post",
-    "reading_minutes",
-    "render_post_header",
-    "site_categories",
-    "unwrap_abbr_in_flags",
 ]
 
-# A bare flag in prose text: "--" not glued to a word, a path, a quote or "=",
-# then name characters; trailing "._-" are cut off by the caller.
-_PROSE_FLAG = re.compile(r"(?<![\w/\"'=-])--[A-Za-z0-9_.-]+")
 # The whole text of an inline code span that shows a flag: "--name", then
 # nothing, or "=value" / a space and anything (the two classes are disjoint).
 _CODE_FLAG = re.compile(r"(--[A-Za-z0-9][A-Za-z0-9_.-]*)([=\s].*)?", re.S)
@@ -61,40 +46,6 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Elements whose text is never prose to link: links, headings, drawings, raw text.
 _NO_TEXT = frozenset({"a", "svg", "script", "style", "textarea"})
 _NO_PROSE = _NO_TEXT | _HEADINGS
-
-
-# Words a reader reads in a minute, for the reading time in the post header.
-WORDS_PER_MINUTE = 200
-
-
-def site_categories(posts: Iterable[SitePost]) -> PageNames:
-    """The page of every category of the site: the same mapping the listing pages use."""
-    return category_pages(c for item in posts for c in item.post.categories)
-
-
-def reading_minutes(post: Post) -> int:
-    """Minutes to read ``post`` at ``WORDS_PER_MINUTE``, code included (a reader reads it too); 1 at least."""
-    words = sum(len(line.split()) for line in post.document.lines)
-    return max(1, -(-words // WORDS_PER_MINUTE))
-
-
-def render_post_header(item: SitePost, categories: PageNames, directory_urls: bool = True) -> str:
-    """The top of a post page: its title as the page's ``<h1>``, then date, categories (links) and reading time.
-
-    ``categories`` is the site's mapping (``site_categories``): a category whose
-    slug collided has a suffixed page, and only the site-wide mapping knows it.
-    """
-    post = item.post
-    date = f'<time datetime="{post.date.isoformat()}">{esc(format_date(post))}</time>' if post.date else "undated"
-    parts = [date]
-    links = [
-        f'<a href="{esc(relative_url(item.url, page_url(category_uri(c, categories), directory_urls)))}">{esc(c)}</a>'
-        for c in post.categories
-    ]
-    if links:
-        parts.append('<span class="flagref-post-meta__categories">' + ", ".join(links) + "</span>")
-    parts.append(f"{reading_minutes(post)} min read")
-    return f'<h1>{esc(post.title)}</h1>\n<p class="flagref-post-meta" data-search-exclude>{" · ".join(parts)}</p>\n'
 
 
 def anchor_span(block: int) -> str:
@@ -136,15 +87,6 @@ def decorate_post(
     for token in tokenize(html):
         walker.feed(token)
     return walker.finish()
-
-
-@dataclass(frozen=True)
-class _Link:
-    """A flag to link in a run of prose text: ``[start, end)`` of the run's text, and the link's markup."""
-
-    start: int
-    end: int
-    html: str
 
 
 class _Walker:
@@ -325,7 +267,7 @@ class _Walker:
             return
         href, title = self.link(use)
         inner = f'<code><span class="flagref-flagname">{m.group(1)}</span>{m.group(2) or ""}</code>'
-        self.out.append(_mention(href, title, inner))
+        self.out.append(mention_link(href, title, inner))
 
     def _flush_heading(self) -> None:
         if self.heading:
@@ -336,130 +278,4 @@ class _Walker:
         if not self.run:
             return
         tokens, self.run = self.run, []
-        self.out.append(_link_prose(tokens, self.mentions, self.link))
-
-
-def _mention(href: str, title: str, inner_html: str) -> str:
-    return f'<a class="flagref-mention" href="{esc(href)}" title="{esc(title)}">{inner_html}</a>'
-
-
-def _link_prose(tokens: Sequence[Token], mentions: dict[str, FlagUse], link: FlagLink) -> str:
-    """A run of prose text and ``<abbr>`` tags, with each mentioned flag linked.
-
-    The glossary may have cut a flag with abbreviation markup
-    (``--<abbr title="...">etcd</abbr>-servers``): the flag is found in the
-    text alone, and the markup inside it is dropped from the link.
-    """
-    texts: list[tuple[int, str]] = []
-    tags: list[tuple[int, Token]] = []
-    at = 0
-    for token in tokens:
-        if token.kind == "text":
-            texts.append((at, token.text))
-            at += len(token.text)
-        else:
-            tags.append((at, token))
-    plain = "".join(text for _, text in texts)
-    if "--" not in plain or not mentions:
-        return "".join(t.text for t in tokens)
-    positions = [p for p, _ in tags]
-    links: list[_Link] = []
-    for m in _PROSE_FLAG.finditer(plain):
-        flag = m.group(0).rstrip("._-")
-        use = mentions.get(flag)
-        if use is None or len(flag) < 4 or not flag[2].isalnum():
-            continue
-        start, end = m.start(), m.start() + len(flag)
-        inside = tags[bisect.bisect_right(positions, start) : bisect.bisect_left(positions, end)]
-        if not _balanced(t for _, t in inside):
-            continue  # an abbreviation that starts in the flag and ends after it: leave the text as written
-        href, title = link(use)
-        links.append(_Link(start, end, _mention(href, title, f'<span class="flagref-flagname">{flag}</span>')))
-    if not links:
-        return "".join(t.text for t in tokens)
-    out: list[str] = []
-    k = 0  # the next link
-    for kind, i in _source_order(tokens):
-        if kind == "tag":
-            p, token = tags[i]
-            if k < len(links) and links[k].start < p < links[k].end:
-                continue  # markup inside a flag name: dropped
-            out.append(token.text)
-            continue
-        p, text = texts[i]
-        c, end = p, p + len(text)
-        while c < end:
-            if k >= len(links) or links[k].start >= end:
-                out.append(plain[c:end])
-                break
-            current = links[k]
-            if c < current.start:
-                out.append(plain[c : current.start])
-                c = current.start
-                continue
-            if c == current.start:
-                out.append(current.html)
-            c = min(current.end, end)
-            if c == current.end:
-                k += 1
-    return "".join(out)
-
-
-def unwrap_abbr_in_flags(tokens: Sequence[Token]) -> str:
-    """A run of text and ``<abbr>`` tags with the abbreviations inside a ``--flag`` name unwrapped.
-
-    The glossary's abbreviations are found in words, and a flag name holds words
-    (``--<abbr>etcd</abbr>-servers``): markup inside the name would split it for
-    search, for copying and for the line breaker. An abbreviation that is not
-    wholly inside a flag name is kept.
-    """
-    plain_parts: list[str] = []
-    drop: set[int] = set()
-    at = 0
-    open_at: tuple[int, int] | None = None
-    pairs: list[tuple[int, int, int, int]] = []  # (start offset, end offset, start index, end index)
-    for n, token in enumerate(tokens):
-        if token.kind == "text":
-            plain_parts.append(token.text)
-            at += len(token.text)
-        elif token.kind == "start":
-            open_at = (at, n)
-        elif token.kind == "end" and open_at is not None:
-            pairs.append((open_at[0], at, open_at[1], n))
-            open_at = None
-    plain = "".join(plain_parts)
-    if not pairs or "--" not in plain:
-        return "".join(t.text for t in tokens)
-    names = []
-    for m in _PROSE_FLAG.finditer(plain):
-        flag = m.group(0).rstrip("._-")
-        if len(flag) >= 4 and flag[2].isalnum():
-            names.append((m.start(), m.start() + len(flag)))
-    for start, end, i, j in pairs:
-        k = bisect.bisect_right(names, (start, len(plain) + 1)) - 1
-        if k >= 0 and names[k][0] < start and end <= names[k][1]:
-            drop.update((i, j))
-    return "".join(t.text for n, t in enumerate(tokens) if n not in drop)
-
-
-def _source_order(tokens: Sequence[Token]) -> list[tuple[str, int]]:
-    """(kind, index in ``texts`` or ``tags``) for each token, in the order of the source."""
-    order: list[tuple[str, int]] = []
-    ti = gi = 0
-    for token in tokens:
-        if token.kind == "text":
-            order.append(("text", ti))
-            ti += 1
-        else:
-            order.append(("tag", gi))
-            gi += 1
-    return order
-
-
-def _balanced(tags: Iterable[Token]) -> bool:
-    depth = 0
-    for token in tags:
-        depth += 1 if token.kind == "start" else -1 if token.kind == "end" else 0
-        if depth < 0:
-            return False
-    return depth == 0
+        self.out.append(link_prose(tokens, self.mentions, self.link))

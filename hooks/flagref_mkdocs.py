@@ -34,11 +34,13 @@ _build: SiteBuild | None = None
 
 
 def on_startup(command: str, **kwargs: Any) -> None:
+    """Keep each post's HTML across rebuilds under ``mkdocs serve``."""
     # Under serve every rebuild decorates every post again; keep each post's result, keyed by content.
     _cache.keep_html = command == "serve"
 
 
 def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
+    """Start each build afresh and add the flag reference's stylesheets and scripts."""
     global _build
     _build = None  # a rebuild starts from nothing
     for stylesheet in STYLESHEETS:
@@ -52,6 +54,7 @@ def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
 
 # Before Material's plugins (blog: -50) and at the default priority of others.
 def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
+    """Build the site model from the posts, log its diagnostics, and add the generated pages and exports."""
     global _build
     root = Path(config.config_file_path).parent
     sources = []
@@ -96,6 +99,7 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
 
 
 def on_page_markdown(markdown: str, page: Page, **kwargs: Any) -> str:
+    """A post's Markdown as the engine renders it, with its front matter escaped for the theme."""
     if _build is None or not is_post(page.file.src_uri):
         return markdown
     item = _build.by_src[page.file.src_uri]
@@ -107,6 +111,7 @@ def on_page_markdown(markdown: str, page: Page, **kwargs: Any) -> str:
 
 
 def on_page_content(html: str, page: Page, **kwargs: Any) -> str:
+    """A post's HTML with its header and decorations; a generated page's with its set-aside lines back."""
     if _build is None:
         return html
     if not is_post(page.file.src_uri):

@@ -69,7 +69,7 @@ def test_seed_objects_come_from_the_kubectl_command(seed):
 
 
 def test_seed_kubectl_options(seed):
-    kubectl = [(u.line, u.flag, u.value) for u in seed.uses if u.component == "kubectl"]
+    kubectl = [(u.line, u.flag, u.value) for u in seed.uses if u.component == "kubectl" and u.kind == "command"]
     assert kubectl == [
         (17, "-n", "kube-system"),
         (17, "-o", "wide"),
@@ -85,6 +85,8 @@ def test_seed_prose_mentions(seed):
     prose = [(u.line, u.component, u.flag, u.value, u.ambiguous) for u in seed.uses if u.kind == "prose"]
     assert prose == [
         (21, "kube-apiserver", "--etcd-servers", None, False),
+        # ```kubectl edit po kube-apiserver-master -n kube-system``` in the text: kubectl's -n.
+        (40, "kubectl", "-n", "kube-system", False),
         (47, "kube-apiserver", "--etcd-servers", "https://127.0.0.1:2379", False),
         (49, "etcd", "--listen-client-urls", None, False),
         (49, "etcd", "--advertise-client-urls", None, False),

@@ -11,6 +11,7 @@ from . import __version__
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``flagref`` command line on ``argv`` (default: ``sys.argv``); return the exit status."""
     parser = _parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(_lookup_argv(argv))
@@ -128,6 +129,7 @@ def _scan(args) -> int:
 
 
 def post_json(post) -> dict:
+    """A scanned post as ``flagref scan --json`` prints it: its flag uses (credentials masked) and unparsed lines."""
     # Imported here: the engine's checks are costly to import, and `flagref lookup` answers without them.
     from .checks.secrets import MASK
 

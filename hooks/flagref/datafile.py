@@ -48,6 +48,7 @@ def compose(path, text: str, error: Error = DataFileError) -> Node | None:
 
 
 def line_of(node: Node) -> int:
+    """The 1-based line a node starts on."""
     return node.start_mark.line + 1
 
 
@@ -75,6 +76,7 @@ def read_pairs(path, node: Node, what: str, error: Error = DataFileError) -> dic
 def check_keys(
     path, pairs: Mapping[str, tuple[Node, Node]], allowed: Sequence[str], what: str, error: Error = DataFileError
 ) -> None:
+    """Raise ``error`` at the first key not in ``allowed``, naming the closest allowed key."""
     for key, (key_node, _) in pairs.items():
         if key not in allowed:
             close = difflib.get_close_matches(key, allowed, n=1)
@@ -83,12 +85,14 @@ def check_keys(
 
 
 def read_text(path, node: Node, what: str, error: Error = DataFileError) -> str:
+    """A non-empty scalar, stripped; anything else is an ``error``."""
     if not isinstance(node, ScalarNode) or node.tag == NULL_TAG or not node.value.strip():
         raise error(path, line_of(node), f"{what} must be a non-empty single value")
     return node.value.strip()
 
 
 def read_line_text(path, node: Node, what: str, error: Error = DataFileError) -> str:
+    """A non-empty text on one line, of at most ``MAX_LINE`` characters."""
     value = read_text(path, node, what, error)
     if "\n" in value:
         raise error(path, line_of(node), f"{what} must be one line")

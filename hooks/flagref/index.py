@@ -40,16 +40,19 @@ class FlagEntry:
 
     @property
     def key(self) -> Key:
+        """(component, canonical name): where the index keeps the entry."""
         return (self.component, self.name)
 
     @property
     def flag(self) -> str:
+        """The flag with its dashes: the catalog's spelling, else ``--name`` (``-n`` for one letter)."""
         if self.spec is not None:
             return self.spec.flag
         return ("--" if len(self.name) > 1 else "-") + self.name
 
     @property
     def meaning(self) -> str | None:
+        """The catalog's meaning of the flag, or ``None`` when the catalog does not describe it."""
         return self.spec.meaning if self.spec is not None else None
 
     @property
@@ -85,12 +88,15 @@ class FlagIndex:
         return self.entries.get((component, name))
 
     def components(self) -> list[str]:
+        """The components that have entries, sorted."""
         return sorted({c for c, _ in self.entries if c is not None})
 
     def by_component(self, component: str) -> list[FlagEntry]:
+        """The entries of ``component``, by name."""
         return sorted((e for (c, _), e in self.entries.items() if c == component), key=lambda e: e.name)
 
     def names(self) -> dict[str, list[FlagEntry]]:
+        """The entries grouped by canonical name, names sorted."""
         out: dict[str, list[FlagEntry]] = defaultdict(list)
         for entry in self.entries.values():
             out[entry.name].append(entry)

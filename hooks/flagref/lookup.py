@@ -48,9 +48,11 @@ class LookupResult:
 
     @property
     def found(self) -> bool:
+        """Whether the query matched any flag."""
         return bool(self.matches)
 
     def to_json(self) -> dict[str, Any]:
+        """The result as a JSON object."""
         return {
             "query": self.query,
             "component": self.component,
@@ -90,6 +92,7 @@ class FlagDocument:
 
     @property
     def components(self) -> list[str]:
+        """The component names the document lists, in its order."""
         return [c["name"] for c in self.data.get("components", ())]
 
     def full(self, record: dict[str, Any]) -> dict[str, Any]:

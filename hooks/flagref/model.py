@@ -61,6 +61,7 @@ class Document:
 
     @property
     def text(self) -> str:
+        """The body as one string, ending with a newline unless empty."""
         return "\n".join(self.lines) + ("\n" if self.lines else "")
 
 
@@ -84,6 +85,7 @@ class Fence:
 
     @property
     def origin(self) -> Origin:
+        """The origin of the first body line; ``Origin("", 0)`` for an empty body."""
         return self.origins[0] if self.origins else Origin("", 0)
 
 
@@ -103,12 +105,15 @@ class Command:
 
     @property
     def items(self) -> list[tuple[Origin, str]]:
+        """Each argv item with its origin (the command's own when the items carry none)."""
         origins = self.arg_origins or (self.origin,) * len(self.argv)
         return list(zip(origins, self.argv))
 
 
 @dataclass(frozen=True)
 class Probe:
+    """A container's liveness, readiness or startup probe: the host, port and scheme it checks."""
+
     kind: str  # livenessProbe, readinessProbe, startupProbe
     host: str | None
     port: str | None
@@ -118,6 +123,8 @@ class Probe:
 
 @dataclass(frozen=True)
 class Container:
+    """A container of a manifest: its image, argv, environment and probes, and the component it runs."""
+
     name: str | None
     component: str | None
     image: str | None
@@ -189,6 +196,7 @@ class FlagUse:
 
     @property
     def origin(self) -> Origin:
+        """Where the use is written."""
         return Origin(self.path, self.line)
 
 
@@ -203,6 +211,7 @@ class Unparsed:
     advice: str = "if a flag on this line was missed, report the line as a parser bug"
 
     def diagnostic(self) -> Diagnostic:
+        """The info-level diagnostic that tells the author about the word."""
         return Diagnostic(
             self.path,
             self.line,
@@ -232,8 +241,10 @@ class Post:
 
     @property
     def date(self) -> _dt.date | None:
+        """The date in the post's front matter, if any."""
         return self.front.date
 
     @property
     def categories(self) -> tuple[str, ...]:
+        """The categories in the post's front matter."""
         return self.front.categories

@@ -13,6 +13,8 @@ from .site import SiteBuild, read_sources
 
 @dataclass(frozen=True)
 class ScanResult:
+    """The posts of a docs folder, read and checked, and the site build they form."""
+
     docs_dir: Path
     posts: tuple[Post, ...]
     build: SiteBuild
@@ -21,6 +23,7 @@ class ScanResult:
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
+        """Every diagnostic of the build."""
         return self.build.diagnostics
 
     def missing_flags(self) -> list[FlagUse]:

@@ -45,6 +45,7 @@ POST_SUFFIXES = (".md", ".markdown")
 
 
 def is_post(src_uri: str) -> bool:
+    """Whether ``src_uri`` is a Markdown file under ``posts/``."""
     return src_uri.startswith("posts/") and src_uri.endswith(POST_SUFFIXES)
 
 
@@ -64,6 +65,7 @@ class PostCache:
     decorated: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def get(self, key: tuple[str, str]) -> Post | None:
+        """The post read before from the same content, if any."""
         return self.entries.get(key)
 
     def checked(
@@ -77,6 +79,7 @@ class PostCache:
         return list(done.relations), list(done.violations)
 
     def keep_only(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Drop the posts and checks whose keys are not in ``keys``."""
         keep = set(keys)
         for table in (self.entries, self.checks):
             for key in [k for k in table if k not in keep]:
@@ -93,6 +96,8 @@ class _Checked:
 
 @dataclass(frozen=True)
 class SourceFile:
+    """A post's text, with its ``src_uri`` and the path diagnostics show."""
+
     src_uri: str
     display_path: str
     text: str
@@ -154,6 +159,7 @@ class SiteBuild:
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
+        """Every post's diagnostics and unparsed words, then the relation rules' violations."""
         out: list[Diagnostic] = []
         for item in self.posts:
             out.extend(item.post.diagnostics)
@@ -176,6 +182,7 @@ class SiteBuild:
         return render_entry_relations(entry, here, self.rules, self.checked, self.index, self.directory_urls)
 
     def post_markdown(self, src_uri: str) -> str | None:
+        """The Markdown the site renders for a post; ``None`` keeps the author's text (unknown or failed post)."""
         item = self.by_src.get(src_uri)
         # A post the engine failed on is rendered from the author's text as it is.
         return render_markdown(item.post) if item and not item.post.failed else None

@@ -75,3 +75,16 @@ def test_a_mention_belongs_to_the_one_program_that_sets_the_flag_in_the_post():
         (5, None, "--no-such-flag-anywhere", True),
         (5, "etcd", "--cert-file", False),
     ]
+
+
+def test_options_of_a_command_written_inline_belong_to_its_program():
+    text = "---\ntitle: t\n---\nList them with `kubectl get po -n kube-system -o wide`, then `nginx -v` and `--v=2`.\n"
+    post = parse("posts/2020-01-01-x.md", text)
+    mentions = [(u.component, u.flag, u.name, u.value, u.object) for u in post.uses if u.kind == "prose"]
+    assert mentions == [
+        ("kubectl", "-n", "namespace", "kube-system", "kubectl get po -n kube-system -o wide"),
+        ("kubectl", "-o", "output", "wide", "kubectl get po -n kube-system -o wide"),
+        ("kubectl", "--v", "v", "2", None),  # the sentence names kubectl
+    ]
+    # An example command is no claim about the post's cluster: nothing to check against.
+    assert post.claims == ()

@@ -53,12 +53,14 @@ def read_scalar(path: Path, node: Node, what: str) -> str | None:
 
 
 def read_text_list(path: Path, node: Node, what: str) -> list[str]:
+    """The texts of a non-empty YAML list; anything else is a ``CatalogError``."""
     if not isinstance(node, SequenceNode) or not node.value:
         raise CatalogError(path, line(node), f"{what} must be a non-empty list")
     return [text_of(path, item, what) for item in node.value]
 
 
 def read_choice(path: Path, node: Node, what: str, allowed: frozenset[str]) -> str:
+    """A text that must be one of ``allowed``; otherwise a ``CatalogError`` offering the closest choice."""
     value = text_of(path, node, what)
     if value not in allowed:
         close = difflib.get_close_matches(value, sorted(allowed), n=1)
@@ -70,12 +72,14 @@ def read_choice(path: Path, node: Node, what: str, allowed: frozenset[str]) -> s
 
 
 def read_bool(path: Path, node: Node, what: str) -> bool:
+    """A YAML ``true`` or ``false``; any other value is a ``CatalogError``."""
     if not isinstance(node, ScalarNode) or node.tag != _BOOL_TAG:
         raise CatalogError(path, line(node), f"{what} must be true or false")
     return yaml.constructor.SafeConstructor.bool_values[node.value.lower()]
 
 
 def read_url(path: Path, node: Node, what: str) -> str:
+    """A text that must be an ``https://`` URL."""
     value = text_of(path, node, what)
     if not value.startswith("https://"):
         raise CatalogError(path, line(node), f"{what} must be an https:// URL")
@@ -83,6 +87,7 @@ def read_url(path: Path, node: Node, what: str) -> str:
 
 
 def read_version(path: Path, node: Node, what: str) -> str:
+    """A release written like ``"1.24"`` (``3.4.1``, an optional leading ``v``), without the ``v``."""
     value = text_of(path, node, what)
     match = _VERSION_RE.fullmatch(value)
     if match is None:
@@ -91,6 +96,7 @@ def read_version(path: Path, node: Node, what: str) -> str:
 
 
 def read_listing(path: Path, pairs: Mapping[str, tuple[Node, Node]], where: str) -> tuple[str | None, str | None]:
+    """``introduced`` and ``last_listed`` of ``pairs`` (``None`` when absent), checked to be in order."""
     introduced = read_version(path, pairs["introduced"][1], f"{where}: introduced") if "introduced" in pairs else None
     if "last_listed" not in pairs:
         return introduced, None

@@ -41,7 +41,8 @@ def check_claims(facts: PostFacts) -> list[Relation]:
     index: _Index = {}
     out = []
     for use in facts.post.uses:
-        if use.kind == "prose" and use.value is not None:
+        # An option of a command written inline (`kubectl get po -n x`, object set) is an example, not a claim.
+        if use.kind == "prose" and use.value is not None and use.object is None:
             out.append(_claim(PROSE_RULE, "the text", use, facts, index))
     for use in facts.post.claims:
         out.append(_claim(TABLE_RULE, "the table", use, facts, index))

@@ -23,6 +23,8 @@ TakesValue = Callable[[str], "bool | None"]
 
 @dataclass(frozen=True)
 class ParsedFlag:
+    """A flag read from an argument vector: as written with dashes, its value, and the item it came from."""
+
     origin: Origin
     flag: str  # with dashes
     value: str | None
@@ -35,6 +37,7 @@ def is_truncation(line: str) -> bool:
 
 
 def unquote(value: str) -> str:
+    """``value`` without one pair of matching surrounding quotes, when it has them."""
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
         return value[1:-1]
     return value

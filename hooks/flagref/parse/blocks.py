@@ -85,6 +85,8 @@ class BlockReader:
     # -- flags ----------------------------------------------------------
 
     def takes_value(self, component: str | None, command: str | None):
+        """Whether each of ``component``'s flags takes a value under ``command``: catalog type, then programs.yaml."""
+
         def takes(flag: str) -> bool | None:
             # kubectl logs -f is --follow, kubectl apply -f is --filename.
             spec = self.catalog.lookup(component, flag, command=command) if component else None
@@ -123,6 +125,40 @@ class BlockReader:
         letter = token[:2]
         return (token,) if takes(letter) else None
 
+    def read_flags(self, items: Sequence[Line], component: str | None, command: str | None):
+        """The flags of ``items`` as ``component`` reads them: (flags, the spelling of each, what was unreadable)."""
+        expanded: list[Line] = []
+        spellings: list[str | None] = []
+        takes = self.takes_value(component, command)
+        items = self.dashless(component, items)
+        for origin, word in items:
+            token = word.strip()
+            parts = self.bundle(component, token, command) or self.attached(component, token, command, takes)
+            # A letter with its value attached (-A1, -I{}, -fout.tar) is read as -A=1.
+            parts = tuple(p if len(p) < 3 or p[2] == "=" else p[:2] + "=" + p[2:] for p in parts or ())
+            for part in parts or (word,):
+                expanded.append((origin, part))
+                spellings.append(token if parts else None)
+        flags, _, unparsed = parse_argv(expanded, takes)
+        return flags, spellings, unparsed
+
+    def code_span_flags(self, origin: Origin, text: str) -> list[tuple[str, str, str | None, str | None]]:
+        """``kubectl get po -n kube-system`` written inline in the text: (program, flag, value, subcommand) of each option.
+
+        Only when the span starts with a program the catalog or the program data
+        knows; a span of prose words gives nothing.
+        """
+        first = text.split(maxsplit=1)[0].rsplit("/", 1)[-1] if text.strip() else ""
+        if not (first in self.known or self.programs.known(first)) or " -" not in text:
+            return []
+        found = []
+        for invocation in parse_script([text], self.programs).invocations:
+            items = [(origin, w.value) for w in invocation.args]
+            command = next((w.value for w in invocation.args if not w.value.startswith("-")), None)
+            flags, _, _ = self.read_flags(items, invocation.program, command)
+            found.extend((invocation.program, f.flag, f.value, command) for f in flags)
+        return found
+
     def add_argv(
         self,
         items: Sequence[Line],
@@ -137,19 +173,7 @@ class BlockReader:
         inferred: bool = False,
     ) -> dict[str, str | None]:
         """Flags of ``items`` (argv words with their lines) as uses of ``component``; canonical name -> value."""
-        expanded: list[Line] = []
-        spellings: list[str | None] = []
-        takes = self.takes_value(component, command)
-        items = self.dashless(component, items)
-        for origin, word in items:
-            token = word.strip()
-            parts = self.bundle(component, token, command) or self.attached(component, token, command, takes)
-            # A letter with its value attached (-A1, -I{}, -fout.tar) is read as -A=1.
-            parts = tuple(p if len(p) < 3 or p[2] == "=" else p[:2] + "=" + p[2:] for p in parts or ())
-            for part in parts or (word,):
-                expanded.append((origin, part))
-                spellings.append(token if parts else None)
-        flags, _, unparsed = parse_argv(expanded, takes)
+        flags, spellings, unparsed = self.read_flags(items, component, command)
         self.unparsed.extend(unparsed)
         identities = [self.ident.identify(component, f.flag, f.value, command) for f in flags]
         if obj and kind == "command":
@@ -183,6 +207,7 @@ class BlockReader:
     # -- blocks ---------------------------------------------------------
 
     def read(self, fence: Fence) -> None:
+        """Read one code block: a bare manifest, the previous command's output, or commands and their output."""
         body = list(zip(fence.origins, fence.body))
         info = fence.info.split()[0].lower() if fence.info.split() else ""
         commands, loose = split_block(body, self.programs, self.known, shell=info in SHELL_INFO)
@@ -199,6 +224,7 @@ class BlockReader:
         self.read_output(fence.index, loose, None)
 
     def read_command(self, block: int, typed: TypedCommand) -> None:
+        """Read a command typed at a prompt: its invocations, the files its heredocs write, and its output."""
         lines = typed.lines
         if all(is_env_assignment(t) and "$(" not in t and "`" not in t for _, t in lines):
             # export ETCDCTL_ENDPOINTS=..., ETCD_NAME=...: settings, not a command
@@ -260,6 +286,7 @@ class BlockReader:
     def read_invocation(
         self, block: int, lines: Sequence[Line], invocation: Invocation, host: str | None
     ) -> dict[str, str | None]:
+        """Record one program run as a ``Command`` and read its flags; canonical name -> value."""
         origin = lines[min(invocation.line, len(lines) - 1)][0]
         args = invocation.args
         items = [(lines[min(w.line, len(lines) - 1)][0], w.value) for w in args]
@@ -370,6 +397,7 @@ class BlockReader:
     # -- manifests ------------------------------------------------------
 
     def read_objects(self, block: int, lines, hint, source: str = "bare", host: str | None = None) -> None:
+        """Read the flags of every manifest object in ``lines``."""
         for obj in parse_manifests(lines):
             self.manifests.append(read_object(self, block, obj, hint, source, host))
 

@@ -67,6 +67,7 @@ def is_unit(lines: Iterable[str]) -> bool:
 
 
 def is_env_assignment(line: str) -> bool:
+    """Whether ``line`` is an environment-file ``NAME=value`` line (``export`` allowed)."""
     return _ASSIGNMENT.match(line) is not None
 
 

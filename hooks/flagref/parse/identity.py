@@ -31,6 +31,7 @@ class Identifier:
         self.secret_names = _secret_names(catalog)
 
     def spec(self, component: str | None, flag: str, command: str | None = None) -> FlagSpec | None:
+        """The catalog entry of ``component``'s ``flag`` (``None`` without a component)."""
         return self.catalog.lookup(component, flag, command=command) if component else None
 
     def identify(

@@ -47,6 +47,8 @@ class Setting:
 
 @dataclass(frozen=True)
 class ParsedObject:
+    """One object of a YAML document: its kind, name, namespace, containers and settings."""
+
     origin: Origin
     kind: str | None
     name: str | None
@@ -60,6 +62,7 @@ class ParsedObject:
 
 
 def looks_like_yaml(lines: Sequence[str]) -> bool:
+    """Whether a line starts with a manifest key (``apiVersion:``, ``kind:``, ``spec:``, ``args:``...)."""
     return any(YAML_HINT.match(line) for line in lines)
 
 

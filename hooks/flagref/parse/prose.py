@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..catalog import Catalog
@@ -19,20 +19,33 @@ _TRAILING = ".,;:)!?'\""
 
 @dataclass(frozen=True)
 class Mention:
+    """A flag the text names: ``--etcd-servers``, or an option inside inline code such as ``kubectl get -n x``."""
+
     origin: Origin
     flag: str
     value: str | None
     in_code: bool
     context: str  # the line, to tell which component the sentence speaks of
+    program: str | None = None  # the program an inline command names (`kubectl get po -n kube-system`)
+    command: str | None = None  # its subcommand
+    example: str | None = None  # the inline command itself
 
 
-def find_mentions(document: Document, skip: Iterable[int]) -> list[Mention]:
-    """Flags in the prose lines of ``document`` (``skip``: indexes of code lines)."""
+# Reads the options of an inline command: (program, flag, value, subcommand) of each.
+CodeSpanReader = Callable[[Origin, str], "list[tuple[str, str, str | None, str | None]]"]
+
+
+def find_mentions(document: Document, skip: Iterable[int], commands: CodeSpanReader | None = None) -> list[Mention]:
+    """Flags in the prose lines of ``document`` (``skip``: indexes of code lines).
+
+    ``commands`` reads an inline code span that is a command line; its options
+    are mentions of that program's flags.
+    """
     skipped = set(skip)
     mentions = []
     for i, line in enumerate(document.lines):
         # A cheap substring test first: a mention (bare or in code) needs two dashes.
-        if "--" not in line or i in skipped or END_OF_POST.match(line):
+        if ("--" not in line and " -" not in line) or i in skipped or END_OF_POST.match(line):
             continue
         origin = document.origins[i]
         covered: list[tuple[int, int]] = []
@@ -42,6 +55,9 @@ def find_mentions(document: Document, skip: Iterable[int]) -> list[Mention]:
             cm = _IN_CODE.match(code)
             if cm and not cm.group(1).endswith("-"):
                 mentions.append(Mention(origin, cm.group(1), cm.group(2), True, line))
+            elif commands is not None and not code.startswith("-"):
+                for program, flag, value, command in commands(origin, code):
+                    mentions.append(Mention(origin, flag, value, True, line, program, command, code))
         for m in _BARE.finditer(line):
             if any(a <= m.start() < b for a, b in covered):
                 continue
@@ -53,7 +69,12 @@ def find_mentions(document: Document, skip: Iterable[int]) -> list[Mention]:
 
 
 def read_prose(
-    document: Document, code_lines: set[int], written: Sequence[FlagUse], catalog: Catalog, ident: Identifier
+    document: Document,
+    code_lines: set[int],
+    written: Sequence[FlagUse],
+    catalog: Catalog,
+    ident: Identifier,
+    commands: CodeSpanReader | None = None,
 ) -> list[FlagUse]:
     """The prose mentions of ``document`` as uses, each given the program the post or the sentence names.
 
@@ -66,9 +87,12 @@ def read_prose(
         if use.component:
             in_post.setdefault(use.name, set()).add(use.component)
     out = []
-    for mention in find_mentions(document, code_lines):
+    for mention in find_mentions(document, code_lines, commands):
         name = mention.flag.lstrip("-")
-        component, ambiguous = _attribute(catalog, name, mention.context, in_post.get(name, set()))
+        if mention.program is not None:  # an inline command: its program receives the flag
+            component, ambiguous = mention.program, False
+        else:
+            component, ambiguous = _attribute(catalog, name, mention.context, in_post.get(name, set()))
         out.append(
             ident.use(
                 mention.origin.path,
@@ -78,6 +102,8 @@ def read_prose(
                 component,
                 mention.flag,
                 mention.value,
+                command=mention.command,
+                object=mention.example,
                 ambiguous=ambiguous,
             )
         )

@@ -48,7 +48,7 @@ def parse_post(
     for fence in fences:
         blocks.read(fence)
     code_lines = {i for f in fences for i in range(f.start, f.end + 1)}
-    uses = blocks.uses + read_prose(document, code_lines, blocks.uses, catalog, ident)
+    uses = blocks.uses + read_prose(document, code_lines, blocks.uses, catalog, ident, blocks.code_span_flags)
     claims = find_table_claims(document, code_lines, uses, ident)
     unparsed = blocks.unparsed + audit_blocks(fences, uses, blocks.unparsed)
     diagnostics.extend(secret_warnings(uses))

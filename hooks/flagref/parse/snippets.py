@@ -85,6 +85,7 @@ class SnippetSource:
         return None, "not found"
 
     def display(self, path: Path) -> str:
+        """``path`` as diagnostics show it: relative to ``display_root`` when inside it."""
         root = self.display_root.resolve() if self.display_root is not None else None
         if root is not None and path.is_relative_to(root):
             return path.relative_to(root).as_posix()

@@ -39,6 +39,8 @@ class Label:
 
 @dataclass(frozen=True)
 class Node:
+    """A component's box in the wiring diagram, placed by its centre."""
+
     name: str
     x: float  # centre
     y: float
@@ -57,6 +59,8 @@ class Edge:
 
 @dataclass(frozen=True)
 class WiringLayout:
+    """The wiring diagram laid out: its size, boxes and edges, and each relation in words."""
+
     width: float
     height: float
     nodes: tuple[Node, ...]

@@ -68,10 +68,12 @@ class SeenUse:
     object: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The record as a JSON object."""
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SeenUse:
+        """The record ``to_json`` wrote."""
         return cls(**data)
 
 

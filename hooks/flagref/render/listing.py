@@ -43,6 +43,7 @@ class SitePost:
 
     @property
     def sort_key(self) -> tuple:
+        """Newest first, then by title and source path."""
         date = self.post.date
         return (-(date.toordinal() if date else 0), self.post.title.lower(), self.src_uri)
 
@@ -69,6 +70,7 @@ def render_listing_pages(posts: Sequence[SitePost], directory_urls: bool = True)
 
 
 def format_date(post: Post) -> str:
+    """The post's date as ``1 January 2024``, or ``undated``."""
     d = post.date
     return f"{d.day} {_MONTHS[d.month - 1]} {d.year}" if d else "undated"
 

@@ -27,6 +27,7 @@ class _Link:
 
 
 def mention_link(href: str, title: str, inner_html: str) -> str:
+    """A link to a flag's entry around a mention in prose, ``title`` as its tooltip."""
     return f'<a class="flagref-mention" href="{esc(href)}" title="{esc(title)}">{inner_html}</a>'
 
 

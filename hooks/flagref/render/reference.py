@@ -165,6 +165,7 @@ def _release_filter(spec) -> str:
 
 
 def render_entry(index: FlagIndex, entry: FlagEntry, here: str, directory_urls: bool, extra: EntryExtra | None) -> str:
+    """The HTML of one flag entry: the catalog's facts, the upstream link, ``extra``, and the values posts use."""
     spec = entry.spec
     # The releases the flag is valid in, for the "valid in release" filter of the component page.
     life = "".join(

@@ -64,6 +64,7 @@ class PageNames:
     collisions: tuple[SlugCollision, ...] = ()
 
     def uri(self, name: str) -> str:
+        """The page of ``name``; a name the folder did not list gets the page its slug alone gives."""
         found = self.uris.get(name)
         return found if found is not None else page_names(self.folder, [name]).uris[name]
 

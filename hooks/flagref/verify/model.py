@@ -76,10 +76,12 @@ class VerifyResult:
 
     @property
     def ok(self) -> bool:
+        """Whether there were claims and every one held."""
         return bool(self.claims) and all(c.ok for c in self.claims)
 
     @property
     def failures(self) -> tuple[Claim, ...]:
+        """The claims that did not hold."""
         return tuple(c for c in self.claims if not c.ok)
 
     @property

@@ -75,6 +75,8 @@ class Run:
 
 @dataclass(frozen=True)
 class Plan:
+    """How a post runs here: members, clients, each host's loopback address, the ports moved, rewrites and notes."""
+
     members: tuple[Run, ...]
     clients: tuple[Run, ...]
     addresses: dict[str, str] = field(hash=False)  # host of the post -> 127.x address

@@ -63,6 +63,7 @@ class Credentials:
     insecure: bool = False  # the member made its own certificate (--auto-tls): nothing to verify it with
 
     def args(self) -> list[str]:
+        """The etcdctl flags for these credentials."""
         pairs = (("cacert", self.cacert), ("cert", self.cert), ("key", self.key))
         out = [f"--{flag}={path}" for flag, path in pairs if path is not None]
         return out + (["--insecure-skip-tls-verify"] if self.insecure else [])
@@ -83,6 +84,7 @@ class Session:
         self._ports: set[int] = set()
 
     def remaining(self) -> float:
+        """Seconds left before the deadline (negative once past it)."""
         return self._deadline - time.monotonic()
 
     def left(self, cap: float) -> float:
@@ -103,6 +105,7 @@ class Session:
             raise
 
     def openssl(self, argv: list[str]) -> None:
+        """Run an ``openssl`` command line; a non-zero exit raises ``ToolFailed``."""
         result = self.run(argv, 10, env=clean_env())
         if result.returncode != 0:
             raise ToolFailed(f"openssl {argv[1]} failed: {result.stderr.strip()[-300:]}")

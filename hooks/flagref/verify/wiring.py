@@ -48,10 +48,12 @@ class Setting:
 
     @property
     def origin(self) -> Origin:
+        """Where the flag is written."""
         return Origin(self.path, self.line)
 
     @property
     def text(self) -> str:
+        """The flag as written: ``--flag`` or ``--flag=value``."""
         return self.flag if self.value is None else f"{self.flag}={self.value}"
 
 
@@ -76,6 +78,7 @@ class Source:
         return found
 
     def value(self, name: str) -> str | None:
+        """The value of flag ``name``; ``None`` when it is unset or bare."""
         setting = self.get(name)
         return None if setting is None else setting.value
 
@@ -86,6 +89,7 @@ class Source:
 
     @property
     def member_name(self) -> str:
+        """The member's ``--name``, or etcd's ``default`` when unset."""
         return self.value("name") or "default"
 
 

@@ -229,6 +229,7 @@ def option_key(style: str, option: str) -> str | None:
 
 
 def scopes(spec: ProgramSpec, subcommand: str | None) -> Iterable[Scope]:
+    """The option scopes that apply: the longest known command prefix of ``subcommand``, then the program's own."""
     if subcommand:
         # "create deployment" uses create's options when it has none of its own.
         words = subcommand.split()

@@ -188,6 +188,7 @@ def option(context: Context, program: str, subcommand: str | None, tok: Located)
 
 
 def unknown_option(context: Context, program: str, subcommand: str | None, tok: Located) -> None:
+    """Report an option of ``program`` that programs.yaml does not list."""
     who = f"{program} {subcommand}" if subcommand else program
     context.sink.problem(
         tok.word.line,

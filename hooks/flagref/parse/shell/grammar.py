@@ -60,6 +60,8 @@ def _get_parser():
 
 
 class Reader:
+    """Reads shell text into a ``Sink``: with the bash grammar where it can, tolerantly where it cannot."""
+
     def __init__(self, programs: Programs, sink: Sink) -> None:
         self.programs = programs
         self.sink = sink
@@ -75,6 +77,7 @@ class Reader:
         nesting: int,
         top: bool = False,
     ) -> None:
+        """Read ``text``, cut into pieces at command boundaries; strings nested too deep are a problem instead."""
         if nesting > MAX_NESTING:
             self.sink.problem(lines.line(0, 0), text, f"shell strings nested more than {MAX_NESTING} deep; not read")
             return
@@ -117,6 +120,7 @@ class Context:
         self._row_starts: list[int] | None = None
 
     def read(self, carried_by: str | None) -> None:
+        """Parse this piece with the bash grammar and walk it; read it tolerantly if no grammar or too long."""
         parser = _get_parser()
         if parser is None or len(self.clean_text) > GRAMMAR_LIMIT:
             if self.top:
@@ -163,13 +167,16 @@ class Context:
         return starts[row] if row < len(starts) else len(self.source)
 
     def line_at(self, offset: int, row: int | None = None) -> int:
+        """The caller's line of byte ``offset`` (``row``: its row, when already known)."""
         row = self.row_of(offset) if row is None else row
         return self.lines.line(row + self.row_base, offset + self.byte_base)
 
     def slice(self, start: int, end: int) -> str:
+        """The text between two byte offsets."""
         return self.source[start:end].decode("utf-8", "replace")
 
     def consume(self, node) -> None:
+        """Mark the input lines ``node`` spans as read (comments excepted)."""
         first, last = node.start_point.row, node.end_point.row
         if last > first and node.end_point.column == 0:
             last -= 1
@@ -180,6 +187,7 @@ class Context:
     # ---- words
 
     def tok(self, node) -> Located:
+        """``node`` as a located word: its value, its text as written, and its line."""
         raw = self.slice(node.start_byte, node.end_byte)
         word = Word(dequote(raw), raw.replace("\\\n", ""), self.line_at(node.start_byte, node.start_point.row))
         return Located(word, self.key + (node.start_byte,), node)
@@ -225,6 +233,7 @@ class Context:
                 self.walk(tok.node, None, depth + 1)
 
     def command(self, node, extra: list[Located], carried_by: str | None, depth: int) -> list[Invocation]:
+        """Emit a simple command's invocations, with ``extra`` words; return its last (none for bare assignments)."""
         assigns: list[str] = []
         words: list[Located] = []
         redirect_args: list[Located] = []
@@ -292,6 +301,7 @@ class Context:
         return [self.tok(child) for child in destinations[1:]]
 
     def redirected(self, node, carried_by: str | None, depth: int) -> list[Invocation]:
+        """Emit a statement with redirections, its heredocs included; return its invocations as ``walk`` does."""
         body = node.child_by_field_name("body")
         redirects = [child for child in node.children if child.type in _REDIRECTS]
         extra: list[Located] = []
@@ -322,6 +332,7 @@ class Context:
         return found
 
     def heredoc(self, node, reader: Invocation | None, stdout_target: str | None, carried_by, depth: int) -> None:
+        """Record a heredoc: its body, delimiter, reader and the file it writes; an unclosed one is a problem."""
         start = node.child_by_field_name("start") or _first_of(node, "heredoc_start")
         body = _first_of(node, "heredoc_body")
         end = _first_of(node, "heredoc_end")

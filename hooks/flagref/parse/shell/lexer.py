@@ -21,6 +21,8 @@ _REDIRECT_STARTS = frozenset("0123456789<>&")
 
 @dataclass(frozen=True)
 class Token:
+    """A token of the tolerant lexer: its value, its text as written, and its span in the text."""
+
     kind: str  # word | op | newline | redirect | heredoc | comment | eof
     value: str
     written: str
@@ -196,6 +198,7 @@ def blank_tokens(text: str) -> list[Token]:
 
 
 def continued_lines(lines: Sequence[str], start: int) -> int:
+    """How many lines the command at ``start`` spans through trailing backslashes."""
     count = 1
     while start + count < len(lines) and lines[start + count - 1].rstrip().endswith("\\"):
         count += 1

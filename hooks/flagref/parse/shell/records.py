@@ -80,6 +80,8 @@ MAX_TREE_DEPTH = 200
 
 @dataclass
 class Sink:
+    """What reading collects: invocations and heredocs keyed by source position, problems, and lines consumed."""
+
     entries: list[tuple[tuple[int, ...], int, Invocation]] = field(default_factory=list)
     heredocs: list[tuple[tuple[int, ...], Heredoc]] = field(default_factory=list)
     problems: list[ShellProblem] = field(default_factory=list)
@@ -87,15 +89,18 @@ class Sink:
     seen: set[ShellProblem] = field(default_factory=set)
 
     def add(self, key: tuple[int, ...], invocation: Invocation) -> None:
+        """Add an invocation at its source key (equal keys keep their order of arrival)."""
         self.entries.append((key, len(self.entries), invocation))
 
     def problem(self, line: int, text: str, reason: str) -> None:
+        """Record a problem once (its text trimmed to 200 characters)."""
         problem = ShellProblem(line, text.strip()[:200], reason)
         if problem not in self.seen:
             self.seen.add(problem)
             self.problems.append(problem)
 
     def script(self) -> Script:
+        """The collected results as a ``Script``, in source order."""
         self.entries.sort(key=lambda entry: (entry[0], entry[1]))
         self.heredocs.sort(key=lambda entry: entry[0])
         return Script(
@@ -124,10 +129,12 @@ class LineMap:
 
     @classmethod
     def rows(cls) -> LineMap:
+        """The map of top-level text, where each row is its line."""
         # Top level: the text is the input lines joined, so a node's row is its line.
         return cls(None, None)
 
     def line(self, row: int, offset: int) -> int:
+        """The caller's line of byte ``offset`` (``row`` itself for top-level text)."""
         if self._starts is None:
             return row
         index = bisect.bisect_right(self._starts, offset) - 1

@@ -16,6 +16,7 @@ _ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x
 
 
 def clean_line(line: str) -> str:
+    """``line`` without its trailing CR, other CR and LF characters turned into spaces."""
     # One physical line per entry: stray CR and embedded newlines would shift line numbers.
     return line.rstrip("\r").replace("\r", " ").replace("\n", " ")
 
@@ -27,6 +28,7 @@ def safe_text(text: str) -> str:
 
 
 def is_assignment(word: str) -> bool:
+    """Whether ``word`` starts with a shell assignment (``NAME=``, ``a[1]=``, ``a+=``)."""
     return _ASSIGNMENT.match(word) is not None
 
 

@@ -477,3 +477,14 @@ def test_a_masked_value_shows_a_marker_and_says_why_on_hover(open_page, reader_b
     marker = masked.evaluate("e => getComputedStyle(e, '::after').content")
     assert marker == '"masked"'
     assert "credential" in masked.get_attribute("title")
+
+
+def test_reference_headings_keep_flag_names_whole_and_facts_read_as_words(seed_site):
+    page = seed_site.page("flags/etcd/")
+    heading = page.find(id="data-dir")
+    assert heading is not None and heading.find("abbr") is None
+    assert heading.get_text().startswith("--data-dir")
+    # Search snippets are made from the text: a fact and its value must not run together.
+    index = (seed_site.site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "Defaultnone" not in index and "Typepath" not in index
+    assert "Default none" in index

@@ -35,6 +35,7 @@ from .render.listing import SitePost, generate_listing_pages
 from .render.markdown import render_markdown
 from .render.post import decorate_post
 from .render.proof import render_proof
+from .render.prose import unwrap_abbr_in_headings
 from .render.reference import generate_reference_pages
 from .render.relations import related_cells, render_entry_relations
 from .render.routes import PageNames, page_url
@@ -245,9 +246,10 @@ class SiteBuild:
     def page_html(self, src_uri: str, html: str) -> str:
         """The HTML of a generated page with the lines ``stash`` set aside back in place (once: then dropped)."""
         blocks = self._stashed.pop(src_uri, None)
-        if blocks is None:
-            return html
-        return _STASHED.sub(lambda m: blocks[int(m.group(1) or m.group(2))], html)
+        if blocks is not None:
+            html = _STASHED.sub(lambda m: blocks[int(m.group(1) or m.group(2))], html)
+        # The glossary's abbreviations split flag names in the entries' headings (--<abbr>etcd</abbr>-servers).
+        return unwrap_abbr_in_headings(html)
 
     def post_html(self, src_uri: str, html: str) -> str:
         """The post's HTML decorated; under ``mkdocs serve``, reused while nothing it was made from changed."""

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..model import FlagUse
-from .html import Token
+from .html import Token, tokenize
 from .tables import FlagLink
 from .text import esc
 
@@ -151,3 +151,35 @@ def _balanced(tags: Iterable[Token]) -> bool:
         if depth < 0:
             return False
     return depth == 0
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def unwrap_abbr_in_headings(html: str) -> str:
+    """``html`` with abbreviation markup taken out of every ``--flag`` name inside a heading.
+
+    The reference pages title each entry with its flag (``## --etcd-servers``),
+    and the glossary would wrap the ``etcd`` in it.
+    """
+    if "<abbr" not in html:
+        return html
+    out: list[str] = []
+    heading: list[Token] | None = None
+    for token in tokenize(html):
+        if heading is None:
+            if token.kind == "start" and token.name in _HEADINGS:
+                heading = []
+                out.append(token.text)
+            else:
+                out.append(token.text)
+            continue
+        if token.kind == "end" and token.name in _HEADINGS:
+            out.append(unwrap_abbr_in_flags(heading))
+            out.append(token.text)
+            heading = None
+        else:
+            heading.append(token)
+    if heading is not None:
+        out.append("".join(t.text for t in heading))
+    return "".join(out)

@@ -188,7 +188,7 @@ def render_entry(index: FlagIndex, entry: FlagEntry, here: str, directory_urls: 
             facts.append(("Releases", esc(timeline)))
         if spec.replacement:
             facts.append(("Instead", esc(spec.replacement)))
-        parts.append('<dl class="flagref-facts">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>")
+        parts.append('<dl class="flagref-facts">' + " ".join(f"<dt>{k}</dt> <dd>{v}</dd>" for k, v in facts) + "</dl>")
     else:
         parts.append('<p class="flagref-missing">No description yet: this flag is not in the catalog.</p>')
     docs = index.catalog.docs_url(entry.component, entry.flag) if index.catalog and entry.component else None

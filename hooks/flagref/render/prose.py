@@ -175,7 +175,9 @@ def unwrap_abbr_in_headings(html: str) -> str:
                 out.append(token.text)
             continue
         if token.kind == "end" and token.name in _HEADINGS:
-            out.append(unwrap_abbr_in_flags(heading))
+            # Headings written as data carry their dashes as &#45; (render.text.md_text); a dash needs no escape.
+            dashes = [Token(t.kind, t.text.replace("&#45;", "-"), t.offset) if t.kind == "text" else t for t in heading]
+            out.append(unwrap_abbr_in_flags(dashes))
             out.append(token.text)
             heading = None
         else:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_browser import fenced_texts
 
 from conftest import FIXTURES, ROOT, Built, build_site, core_data, parse
 from flagref.checks import check_post
@@ -49,21 +50,6 @@ _INSTRUCTION = re.compile(
 def reader_site(tmp_path_factory) -> Built:
     """The reader fixture posts, built without --strict (their warnings are part of what is tested)."""
     return build_site(READER_DOCS, tmp_path_factory.mktemp("reader-site"), strict=False)
-
-
-def fenced_texts(path: Path) -> list[str]:
-    """The text between the ``` fences of a post, read straight from the file."""
-    blocks: list[str] = []
-    current: list[str] | None = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if current is None and re.fullmatch(r"```[^`]*", line):
-            current = []
-        elif current is not None and re.fullmatch(r"```\s*", line):
-            blocks.append("\n".join(current))
-            current = None
-        elif current is not None:
-            current.append(line)
-    return blocks
 
 
 # --- post pages: the title, the header, the headings ---------------------------------------------------

@@ -44,10 +44,10 @@ SNIPPETS = ROOT / "snippets"
 ETCD_SNIPPET = "snippets/manifests/etcd-kubeadm.yaml"
 SERVED = "(https://127.0.0.1:2379,https://10.128.15.226:2379)"
 # What each warning tells the author to do, after its last "; ".
-ENDPOINT_TODO = (
+ENDPOINT_ADVICE = (
     "; make --etcd-servers name a URL that --listen-client-urls serves, or add the URL to --listen-client-urls"
 )
-TEXT_TODO = "; correct the value in the text, or the manifest if the text is right"
+TEXT_ADVICE = "; correct the value in the text, or the manifest if the text is right"
 
 # Mutated fixture -> (the fixture it mutates, the exact warnings; {post} is the post's display path).
 VIOLATIONS: dict[str, tuple[Path, list[str]]] = {
@@ -55,11 +55,11 @@ VIOLATIONS: dict[str, tuple[Path, list[str]]] = {
         SEED,
         [
             "{post}:36: kube-apiserver --etcd-servers=https://127.0.0.1:2380 is not served by etcd "
-            f"--listen-client-urls {SERVED} at {{post}}:66{ENDPOINT_TODO}",
+            f"--listen-client-urls {SERVED} at {{post}}:66{ENDPOINT_ADVICE}",
             # The post's own text still says 2379: the prose claim catches the edit too.
             "{post}:47: the text says kube-apiserver --etcd-servers=https://127.0.0.1:2379, but "
             "Pod kube-apiserver-master (kube-system) sets --etcd-servers=https://127.0.0.1:2380 at {post}:36"
-            f"{TEXT_TODO}",
+            f"{TEXT_ADVICE}",
         ],
     ),
     "2019-10-24-etcd-cafile-cluster-ca.md": (
@@ -92,7 +92,7 @@ VIOLATIONS: dict[str, tuple[Path, list[str]]] = {
         [
             "{post}:47: the text says kube-apiserver --etcd-servers=https://127.0.0.1:2380, but "
             "Pod kube-apiserver-master (kube-system) sets --etcd-servers=https://127.0.0.1:2379 at {post}:36"
-            f"{TEXT_TODO}",
+            f"{TEXT_ADVICE}",
         ],
     ),
     "2020-03-01-kubeadm-etcd-snippet-no-client-cert.md": (
@@ -357,7 +357,7 @@ def _violations(relations: list[Relation]) -> list[str]:
             "--etcd-servers=https://127.0.0.1:2379,https://10.128.15.227:2379",
             "posts/x.md:36: kube-apiserver --etcd-servers=https://127.0.0.1:2379,https://10.128.15.227:2379: "
             f"https://10.128.15.227:2379 is not served by etcd --listen-client-urls {SERVED} at posts/x.md:66"
-            f"{ENDPOINT_TODO}",
+            f"{ENDPOINT_ADVICE}",
         ),
     ],
     ids=["peer-url-differs", "name-typo", "scheme-differs", "one-of-two-servers"],

@@ -7,6 +7,7 @@ the deadline or Ctrl-C all end the same way.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -156,10 +157,8 @@ class Session:
         for process, _ in self._processes:
             # All at once: members of one cluster then stop in parallel.
             if process.poll() is None:
-                try:
+                with contextlib.suppress(OSError):  # it may have exited between the two calls
                     process.terminate()
-                except OSError:
-                    pass
         for process, log in self._processes:
             try:
                 _stop(process)
@@ -177,10 +176,9 @@ def _stop(process: subprocess.Popen) -> None:
     if process.poll() is not None:
         return
     try:
-        process.terminate()
-        process.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        pass
+        with contextlib.suppress(subprocess.TimeoutExpired):  # then it is killed below
+            process.terminate()
+            process.wait(timeout=STOP_TIMEOUT)
     finally:
         if process.poll() is None:
             process.kill()

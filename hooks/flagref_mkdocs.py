@@ -1,8 +1,14 @@
 """MkDocs hooks: a thin adapter over the ``flagref`` core package.
 
 Each handler is a guard, one call into the core, and the log. All state for a
-build lives in a ``SiteBuild`` made in ``on_files``; the only thing kept across
-``mkdocs serve`` rebuilds is the content-keyed ``PostCache``.
+build lives in a ``SiteBuild`` and a ``SearchIndexer`` made in ``on_files``; the
+only thing kept across ``mkdocs serve`` rebuilds is the content-keyed ``PostCache``.
+
+The site search: every page of text is staged for Pagefind as it is rendered
+(``on_page_content``), the flag records are added and Pagefind started once
+all pages are rendered (``on_env``), and the build waits for it at the end
+(``on_post_build``). Material's search plugin stays for its search box, with
+every page left out of its own index; the theme points the box at our worker.
 """
 
 from __future__ import annotations
@@ -18,12 +24,15 @@ from mkdocs.structure.files import File
 
 from flagref.datafile import DataFileError
 from flagref.parse.snippets import SnippetSource
-from flagref.render.assets import SCRIPTS, STYLESHEETS, read_assets
+from flagref.render.assets import SCRIPTS, SEARCH_WORKER, STYLESHEETS, asset_version, read_assets
 from flagref.render.exports import FLAGS_JSON, OBJECTS_INV, env_prefixes, render_flags_json, render_objects_inv
 from flagref.render.header import render_post_header
+from flagref.render.search import SEARCH_BUNDLE, page_document, stage_path
+from flagref.searchindex import SearchIndexer
 from flagref.site import PostCache, SiteBuild, SourceFile, is_post
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.files import Files
     from mkdocs.structure.pages import Page
@@ -31,6 +40,9 @@ if TYPE_CHECKING:
 log = get_plugin_logger("flagref")
 _cache = PostCache()
 _build: SiteBuild | None = None
+_search: SearchIndexer | None = None
+# The worker's URL with its content digest: what the theme gives Material's search box.
+_worker_url: str | None = None
 
 
 def on_startup(command: str, **kwargs: Any) -> None:
@@ -41,8 +53,11 @@ def on_startup(command: str, **kwargs: Any) -> None:
 
 def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
     """Start each build afresh and add the flag reference's stylesheets and scripts."""
-    global _build
+    global _build, _search
     _build = None  # a rebuild starts from nothing
+    if _search is not None:  # a serve rebuild started before the last index was written
+        _search.close()
+        _search = None
     for stylesheet in STYLESHEETS:
         if stylesheet not in config.extra_css:
             config.extra_css.append(stylesheet)
@@ -55,7 +70,7 @@ def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
 # Before Material's plugins (blog: -50) and at the default priority of others.
 def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
     """Build the site model from the posts, log its diagnostics, and add the generated pages and exports."""
-    global _build
+    global _build, _search, _worker_url
     root = Path(config.config_file_path).parent
     sources = []
     for f in files.documentation_pages():
@@ -88,7 +103,12 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
         log.info(note)
     document = _build.flags_document()
     exports = {FLAGS_JSON: render_flags_json(document), OBJECTS_INV: render_objects_inv(document, config.site_name)}
-    for src_uri, content in {**pages, **read_assets(env_prefixes(_build.catalog)), **exports}.items():
+    assets = read_assets(env_prefixes(_build.catalog))
+    _search = SearchIndexer()
+    _worker_url = None
+    if _search.binary is not None:  # else Material's own search stays, and on_post_build says why
+        _worker_url = f"{SEARCH_WORKER}?v={asset_version(assets[SEARCH_WORKER])}"
+    for src_uri, content in {**pages, **assets, **exports}.items():
         if src_uri in files:
             log.info(f"{config.docs_dir}/{src_uri} exists, so the generated page of that name is not added")
         else:
@@ -100,25 +120,56 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
 
 def on_page_markdown(markdown: str, page: Page, **kwargs: Any) -> str:
     """A post's Markdown as the engine renders it, with its front matter escaped for the theme."""
-    if _build is None or not is_post(page.file.src_uri):
-        return markdown
-    item = _build.by_src[page.file.src_uri]
-    # Themes insert page titles, descriptions, authors and tags into HTML and the search
-    # index unescaped; all of them are the author's text.
-    page.meta.update({key: _escaped(value) for key, value in item.post.front.raw.items()})
-    page.meta["title"] = escape_html(item.post.title)
-    return _build.post_markdown(page.file.src_uri)
+    if _build is not None and is_post(page.file.src_uri):
+        item = _build.by_src[page.file.src_uri]
+        # Themes insert page titles, descriptions, authors and tags into HTML and the search
+        # index unescaped; all of them are the author's text.
+        page.meta.update({key: _escaped(value) for key, value in item.post.front.raw.items()})
+        page.meta["title"] = escape_html(item.post.title)
+        # None: the engine could not read the post, which is then rendered from the author's text.
+        rendered = _build.post_markdown(page.file.src_uri)
+        markdown = markdown if rendered is None else rendered
+    if _worker_url is not None:
+        # Pagefind indexes the site: Material's search plugin (kept for its search box) parses no page.
+        page.meta["search"] = {"exclude": True}
+    return markdown
 
 
 def on_page_content(html: str, page: Page, **kwargs: Any) -> str:
     """A post's HTML with its header and decorations; a generated page's with its set-aside lines back."""
     if _build is None:
         return html
-    if not is_post(page.file.src_uri):
+    if page.file.generated_by is not None:  # listings and the reference: their records are the posts and flags
         return _build.page_html(page.file.src_uri, html)
-    # The title as the page's <h1> (the theme then adds none), with date, categories and reading time.
-    header = render_post_header(_build.by_src[page.file.src_uri], _build.categories, _build.directory_urls)
-    return header + _build.post_html(page.file.src_uri, html)
+    if is_post(page.file.src_uri):
+        # The title as the page's <h1> (the theme then adds none), with date, categories and reading time.
+        header = render_post_header(_build.by_src[page.file.src_uri], _build.categories, _build.directory_urls)
+        html = header + _build.post_html(page.file.src_uri, html)
+    if _search is not None and _worker_url is not None:
+        searched = _build.search_page(page.file.src_uri, page.url, page.title or page.url, html)
+        _search.add(stage_path(page.url), page_document(searched))
+    return html
+
+
+def on_env(env: Environment, config: MkDocsConfig, **kwargs: Any) -> Environment:
+    """Every page is rendered: add the flag records and start indexing while MkDocs writes the site."""
+    env.globals["flagref_search_worker"] = _worker_url
+    if _build is not None and _search is not None:
+        if _worker_url is not None:
+            for path, document in _build.search_records():
+                _search.add(path, document)
+        _search.start(Path(config.site_dir) / SEARCH_BUNDLE)  # without the binary: a warning at the end
+    return env
+
+
+def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
+    """Wait for the search index, and say what kept it from being built."""
+    global _search
+    if _search is None:
+        return
+    for problem in _search.finish():
+        log.warning(problem)
+    _search = None
 
 
 def _escaped(value: Any) -> Any:

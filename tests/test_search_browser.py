@@ -12,12 +12,13 @@ import re
 
 import pytest
 from test_browser import (  # noqa: F401 - fixtures, used by name
+    INJECTION_URL,
     SEED_TITLE,
     article,
     browser,
     expect,
+    fixture_base,
     open_reader,
-    reader,
     seed_base,
 )
 
@@ -37,7 +38,36 @@ def _search(page, query: str):
     page.keyboard.type(query, delay=15)
     results = page.locator(".md-search-result__list > .md-search-result__item")
     expect(results.first).to_be_visible()
+    _answered(page, query)
     return results
+
+
+# Records, in the page, which query the search worker's last result answers (its RESULT messages carry it).
+_LISTEN = """(() => {
+  const Original = window.Worker;
+  window.Worker = class extends Original {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (e) => {
+        if (e.data && e.data.type === 3) window.__flagrefAnswered = e.data.data.query;
+      });
+    }
+  };
+})();"""
+
+
+@pytest.fixture
+def reader(open_reader):
+    """A reader whose page records which query each search result answers."""
+    made = open_reader()
+    made.page.add_init_script(_LISTEN)
+    return made
+
+
+def _answered(page, query: str) -> None:
+    """Wait until the list shows the answer to ``query`` itself, not to a prefix typed on the way."""
+    page.wait_for_function("q => window.__flagrefAnswered === q", arg=query, timeout=10_000)
+    page.wait_for_timeout(50)  # Material renders the list on the next frame
 
 
 def _expect_first(results, url: str) -> None:
@@ -47,17 +77,19 @@ def _expect_first(results, url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("query", "page_url", "anchor"),
+    ("query", "page_url", "anchor", "in_seed"),
     [
-        ("--etcd-servers", "flags/kube-apiserver/", "etcd-servers"),
-        ("etcd-servers", "flags/kube-apiserver/", "etcd-servers"),
-        ("etcd servers", "flags/kube-apiserver/", "etcd-servers"),
-        ("--listen-client-urls", "flags/etcd/", "listen-client-urls"),
-        ("ETCD_LISTEN_CLIENT_URLS", "flags/etcd/", "listen-client-urls"),
-        ("--authorization-mode", "flags/kube-apiserver/", "authorization-mode"),
+        ("--etcd-servers", "flags/kube-apiserver/", "etcd-servers", True),
+        ("etcd-servers", "flags/kube-apiserver/", "etcd-servers", True),
+        ("etcd servers", "flags/kube-apiserver/", "etcd-servers", True),
+        ("\u2014etcd-servers", "flags/kube-apiserver/", "etcd-servers", True),  # an editor's em dash
+        ("--listen-client-urls", "flags/etcd/", "listen-client-urls", True),
+        ("ETCD_LISTEN_CLIENT_URLS", "flags/etcd/", "listen-client-urls", True),
+        # Catalogued, and used by no post of the seed site.
+        ("--authorization-mode", "flags/kube-apiserver/", "authorization-mode", False),
     ],
 )
-def test_a_flag_typed_as_written_finds_its_entry_first(reader, seed_base, tmp_path, query, page_url, anchor):
+def test_a_flag_typed_as_written_finds_its_entry_first(reader, seed_base, tmp_path, query, page_url, anchor, in_seed):
     page = reader.page
     reader.open(seed_base, idle=True)
     results = _search(page, query)
@@ -65,8 +97,13 @@ def test_a_flag_typed_as_written_finds_its_entry_first(reader, seed_base, tmp_pa
     entry = results.first.locator(f'a[href*="#{anchor}"]').first
     expect(entry).to_be_visible()
     expect(entry.locator("h1, h2").first).to_have_text(re.compile(rf"^--{re.escape(anchor)}$"))
-    # The posts that use the flag are found too, below the entry.
-    expect(page.locator(f'.md-search-result__link[href^="{seed_base + SEED_URL}"]').first).to_be_attached()
+    if in_seed:
+        # The posts that use the flag come right after its entries: the first result off /flags/ is the seed.
+        hrefs = page.locator(".md-search-result__item").evaluate_all(
+            "items => items.map(i => i.querySelector('a').getAttribute('href'))"
+        )
+        first_post = next((h for h in hrefs if "/flags/" not in h), str(hrefs))
+        assert first_post.startswith(seed_base + SEED_URL), hrefs
     page.screenshot(path=tmp_path / "search.png")
     assert reader.foreign() == []
 
@@ -144,8 +181,7 @@ def test_a_flag_in_the_seed_manifest_leads_to_its_entry(reader, seed_base, tmp_p
     page.screenshot(path=tmp_path / "entry.png")
 
 
-def test_seed_post_offline_has_no_failed_request(open_reader, seed_base, tmp_path):
-    reader = open_reader()
+def test_seed_post_offline_has_no_failed_request(reader, seed_base, tmp_path):
     failed: list[str] = []
     reader.page.on("requestfailed", lambda r: failed.append(f"{r.url}: {r.failure}"))
     reader.page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.url}: HTTP {r.status}"))
@@ -154,3 +190,19 @@ def test_seed_post_offline_has_no_failed_request(open_reader, seed_base, tmp_pat
     _search(reader.page, "--etcd-servers")
     reader.page.screenshot(path=tmp_path / "offline.png")
     assert failed == [] and reader.foreign() == []
+
+
+@pytest.mark.parametrize("query", ["friends", "alert", "--foo"])
+def test_markup_from_a_post_is_shown_as_text_in_results(reader, fixture_base, tmp_path, query):
+    page = reader.page
+    reader.open(fixture_base, idle=True)
+    _search(page, query)
+    listed = page.locator(".md-search-result__list")
+    expect(listed.locator(f'a[href*="{INJECTION_URL}"]').first).to_be_attached()
+    # The post's title, its flag value and its Pod name reach the list as text: no element is made of them.
+    assert listed.locator("script, img, b").count() == 0
+    if query == "friends":
+        expect(listed.locator("h1").first).to_contain_text("<script>alert('title')</script> & friends")
+    page.wait_for_timeout(200)  # an injected handler would have run by now
+    page.screenshot(path=tmp_path / "results.png")
+    assert reader.dialogs == []

@@ -1,0 +1,248 @@
+/* flagref: the site search, answered by Pagefind behind Material's search box.
+ *
+ * Material's page script talks to a search worker with four messages:
+ *   {type: 0, data: ...}   SETUP  (Material sends its own index: not used here)
+ *   {type: 1}              READY  (sent back once Pagefind is loaded)
+ *   {type: 2, data: query} QUERY  (the text of the search box, on every key)
+ *   {type: 3, data: {items: [[page, section...], ...]}}  RESULT
+ * The theme points Material at this worker instead of its lunr one, so the
+ * search box, its keyboard shortcuts and its result list stay Material's.
+ *
+ * The index is Pagefind's (built with the site, in <site>/pagefind/): one
+ * record per post and one per flag entry, each flag record carrying the
+ * entry it opens (meta "target"). A query is read as a reader writes it:
+ *   --etcd-servers, —etcd-servers, --etcd-servers=URL, etcd-servers
+ *       a flag: its entries come first (exact name, Kubernetes components
+ *       first), then the posts that use it, then the other matches;
+ *   ETCD_LISTEN_CLIENT_URLS   a flag set by environment variable: the same;
+ *   etcd servers              words that spell an entry's name with dashes: the same;
+ *   "two words"               a phrase (Pagefind matches it exactly);
+ *   -word                     leave out results that contain the word.
+ * Every text taken from the index is escaped before Material inserts it as HTML.
+ */
+"use strict";
+
+/* Environment prefixes of the catalog's components (ETCD_), written by the build. */
+var ENV_PREFIXES = __FLAGREF_ENV_PREFIXES__;
+/* Results a query returns: Material lists them all, so this bounds what each query loads. */
+var LIMIT = 20;
+/* Headings of a post shown under it (collapsed by Material under "more on this page"). */
+var SECTIONS = 3;
+
+var ROOT = new URL("../../", self.location.href);
+var pagefind = null;
+var latest = 0;
+
+/* --name or —name (a dash the editor turned typographic), an optional =value: the name. */
+var FLAG = /^(?:--|[\u2010-\u2015\u2212])([A-Za-z0-9][A-Za-z0-9._-]*)(?:=.*)?$/;
+/* A name with inner dashes: etcd-servers. */
+var DASHED = /^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+$/;
+/* UPPER_CASE words joined by single underscores. */
+var ENV = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+/* The reader's own exclusion: one dash, then a word. */
+var EXCLUDE = /^-([A-Za-z0-9][A-Za-z0-9._]*)$/;
+
+function flagName(term) {
+  var m = FLAG.exec(term);
+  if (m) return m[1].toLowerCase();
+  if (DASHED.test(term)) return term.toLowerCase();
+  if (ENV.test(term)) {
+    for (var i = 0; i < ENV_PREFIXES.length; i++) {
+      var prefix = ENV_PREFIXES[i];
+      if (term.indexOf(prefix) === 0 && term.length > prefix.length) {
+        return term.slice(prefix.length).toLowerCase().replace(/_/g, "-");
+      }
+    }
+  }
+  return null;
+}
+
+/* Plain words may spell a flag with spaces ("etcd servers"): runs of 2 to 4 of them, joined by dashes. */
+var MAX_RUN = 4;
+var MAX_CANDIDATES = 6;
+var WORD = /^[A-Za-z0-9]+$/;
+
+function candidates(words) {
+  var out = [];
+  for (var n = MAX_RUN; n >= 2; n--) {
+    for (var i = 0; i + n <= words.length && out.length < MAX_CANDIDATES; i++) {
+      var run = words.slice(i, i + n);
+      if (run.every(function (w) { return WORD.test(w); })) out.push(run.join("-").toLowerCase());
+    }
+  }
+  return out;
+}
+
+/* The query as Pagefind reads it, the flag names it names, and the words to leave out. */
+function parse(query) {
+  var words = [];
+  var flags = [];
+  var exclude = [];
+  /* Quoted phrases pass through whole; other terms are split on white space. */
+  var parts = query.match(/"[^"]*"?|[^\s"]+/g) || [];
+  for (var i = 0; i < parts.length; i++) {
+    var term = parts[i];
+    if (term.charAt(0) === '"') { words.push(term); continue; }
+    var out = EXCLUDE.exec(term);
+    if (out) { exclude.push(out[1].toLowerCase()); continue; }
+    var name = flagName(term);
+    if (name !== null) {
+      flags.push(name);
+      words.push(name);
+    } else {
+      words.push(term);
+    }
+  }
+  return { text: words.join(" "), flags: flags, maybe: flags.length ? [] : candidates(words), exclude: exclude };
+}
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, function (c) {
+    return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+  });
+}
+
+/* A Pagefind URL ("/posts/x/#h") as Material wants it: relative to the site root. */
+function siteRelative(url) {
+  return String(url || "").replace(/^\/+/, "");
+}
+
+/* Whole-word test for an excluded word in a result's text. */
+function contains(text, word) {
+  var at = text.indexOf(word);
+  while (at !== -1) {
+    var before = at === 0 ? "" : text.charAt(at - 1);
+    var after = text.charAt(at + word.length);
+    if (!/[a-z0-9]/.test(before) && !/[a-z0-9]/.test(after)) return true;
+    at = text.indexOf(word, at + 1);
+  }
+  return false;
+}
+
+/* One result as Material's list shows it: a group, the page first, then its sections. */
+function group(data, score, terms) {
+  var meta = data.meta || {};
+  if (meta.target) {
+    /* A flag entry: its component's page, then the entry itself (higher score: Enter opens it). */
+    var page = meta.target.split("#")[0];
+    return [
+      { location: page, title: escapeHtml(meta.component || ""), text: "", score: score, terms: terms },
+      {
+        location: meta.target,
+        title: escapeHtml(meta.flag || meta.title || ""),
+        text: escapeHtml(meta.summary || ""),
+        score: score + 0.5,
+        terms: terms,
+      },
+    ];
+  }
+  var items = [
+    {
+      location: siteRelative(data.url),
+      title: escapeHtml(meta.title || data.url),
+      /* Pagefind's excerpt: the page's text, escaped, with <mark> around the matches. */
+      text: data.excerpt || "",
+      score: score,
+      terms: terms,
+    },
+  ];
+  var subs = data.sub_results || [];
+  for (var i = 0, n = 0; i < subs.length && n < SECTIONS; i++) {
+    if (String(subs[i].url).indexOf("#") === -1) continue;
+    items.push({
+      location: siteRelative(subs[i].url),
+      title: escapeHtml(subs[i].title || ""),
+      text: subs[i].excerpt || "",
+      score: score - 0.25,
+      terms: terms,
+    });
+    n++;
+  }
+  return items;
+}
+
+async function answer(query) {
+  var parsed = parse(query);
+  if (!parsed.text) return { items: [] };
+  if (parsed.maybe.length) {
+    /* Words that spell a flag name count as that flag when the index has an entry of that name. */
+    var tried = await Promise.all(parsed.maybe.map(function (name) {
+      return pagefind.search(null, { filters: { flag: name, kind: "flag" } });
+    }));
+    parsed.flags = parsed.maybe.filter(function (name, k) { return tried[k].results.length > 0; }).slice(0, 1);
+  }
+  var searches = [pagefind.search(parsed.text)];
+  for (var i = 0; i < parsed.flags.length; i++) {
+    var name = parsed.flags[i];
+    searches.push(pagefind.search(null, { filters: { flag: name, kind: "flag" }, sort: { order: "asc" } }));
+    searches.push(pagefind.search(null, { filters: { flag: name, kind: "page" } }));
+  }
+  var found = await Promise.all(searches);
+  var text = found[0] && found[0].results ? found[0].results : [];
+  /* The flags' entries first, then the posts that use them (in the order of the text match), then the rest. */
+  var rank = new Map();
+  text.forEach(function (r, k) { rank.set(r.id, k); });
+  var ordered = [];
+  var seen = new Set();
+  function add(r) { if (!seen.has(r.id)) { seen.add(r.id); ordered.push(r); } }
+  for (var f = 1; f < found.length; f += 2) (found[f].results || []).forEach(add);
+  for (var p = 2; p < found.length; p += 2) {
+    (found[p].results || []).slice().sort(function (a, b) {
+      var x = rank.has(a.id) ? rank.get(a.id) : Infinity;
+      var y = rank.has(b.id) ? rank.get(b.id) : Infinity;
+      return x - y;
+    }).forEach(add);
+  }
+  text.forEach(add);
+
+  var terms = {};
+  parsed.text.replace(/"/g, "").split(/[\s\-_.=]+/).forEach(function (w) { if (w) terms[w.toLowerCase()] = true; });
+  var items = [];
+  /* Load a batch at a time: results that hold an excluded word are left out and the next ones taken. */
+  for (var start = 0; start < ordered.length && items.length < LIMIT; start += LIMIT) {
+    var batch = await Promise.all(ordered.slice(start, start + LIMIT).map(function (r) { return r.data(); }));
+    for (var b = 0; b < batch.length && items.length < LIMIT; b++) {
+      var data = batch[b];
+      var body = ((data.meta && data.meta.title) || "") + " " + (data.content || "");
+      body = body.toLowerCase();
+      if (parsed.exclude.some(function (w) { return contains(body, w); })) continue;
+      items.push(group(data, LIMIT * 2 - items.length, terms));
+    }
+    if (!parsed.exclude.length) break;
+  }
+  return { items: items };
+}
+
+async function setup() {
+  if (pagefind === null) {
+    pagefind = await import(new URL("pagefind/pagefind.js", ROOT).href);
+    await pagefind.options({ baseUrl: "/" });
+    await pagefind.init();
+  }
+}
+
+self.addEventListener("message", function (event) {
+  var message = event.data || {};
+  if (message.type === 0) {
+    setup().then(
+      function () { self.postMessage({ type: 1 }); },
+      function (error) {
+        /* No index (a build without Pagefind): the box answers nothing rather than failing. */
+        console.warn("flagref search: no search index", error);
+        pagefind = { search: async function () { return { results: [] }; } };
+        self.postMessage({ type: 1 });
+      }
+    );
+  } else if (message.type === 2 && typeof message.data === "string") {
+    var ticket = ++latest;
+    var query = message.data;
+    answer(query).then(function (result) {
+      /* A reader types faster than results load: only the newest query's answer is shown. */
+      result.query = query; /* which query this answers (Material reads only the items) */
+      if (ticket === latest) self.postMessage({ type: 3, data: result });
+    }, function (error) {
+      console.warn("flagref search:", error);
+      if (ticket === latest) self.postMessage({ type: 3, data: { items: [], query: query } });
+    });
+  }
+});

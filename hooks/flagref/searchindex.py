@@ -1,0 +1,114 @@
+"""Build the site's search index with Pagefind, beside the rest of the build.
+
+Pagefind is a static indexer (a Rust binary, from the ``pagefind-bin``
+wheel): it reads HTML documents and writes a chunked index that the browser
+loads piece by piece, so the first query downloads a small part of it. The
+documents are staged in a temporary folder as the pages are rendered
+(``render.search`` makes them), and Pagefind is started as soon as the last
+one is written: it indexes on the second core while MkDocs writes the site,
+and ``finish`` waits for it at the end of the build.
+
+Nothing here knows MkDocs; the hook calls ``add``, ``start`` and ``finish``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from .render.search import EXCLUDE_SELECTORS
+
+# Longest wait for the indexer at the end of a build: far above its minutes-per-10,000-pages pace.
+TIMEOUT_SECONDS = 600.0
+
+
+def pagefind_binary() -> Path | None:
+    """The Pagefind executable: the ``pagefind-bin`` wheel's, else one on ``PATH``."""
+    try:
+        from pagefind_bin import get_executable  # the wheel holds the binary for this platform
+    except ImportError:
+        found = shutil.which("pagefind")
+        return Path(found) if found else None
+    return Path(get_executable())
+
+
+class SearchIndexer:
+    """Documents staged for one build, and the Pagefind run over them."""
+
+    def __init__(self, binary: Path | None = None) -> None:
+        self.binary = binary if binary is not None else pagefind_binary()
+        self.stage = Path(tempfile.mkdtemp(prefix="flagref-search-"))
+        self.problems: list[str] = []
+        self.documents = 0
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log: Path = self.stage.with_suffix(".log")
+        self._output: Path | None = None
+
+    def add(self, path: str, document: str) -> None:
+        """Stage ``document`` as ``path`` (relative, ``/``-separated); a path that would leave the stage is refused."""
+        parts = PurePosixPath(path).parts
+        if not parts or PurePosixPath(path).is_absolute() or any(p in ("..", ".") for p in parts):
+            self.problems.append(f"search: page path {path!r} is not a plain relative path; the page is not indexed")
+            return
+        target = self.stage.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(document, encoding="utf-8")
+        self.documents += 1
+
+    def start(self, output: Path) -> None:
+        """Index the staged documents into ``output`` (the site's bundle folder), in the background."""
+        if self.binary is None:
+            self.problems.append(
+                "search: the Pagefind binary is missing, so the site has no search index; "
+                "install the project's dependencies (pip install pagefind-bin)"
+            )
+            return
+        self._output = output
+        command = [
+            str(self.binary),
+            "--site",
+            str(self.stage),
+            "--output-path",
+            str(output),
+            "--exclude-selectors",
+            ", ".join(EXCLUDE_SELECTORS),
+            "--force-language",
+            "en",
+            "--quiet",
+        ]
+        with self._log.open("wb") as log:
+            self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+    def finish(self, timeout: float = TIMEOUT_SECONDS) -> list[str]:
+        """Wait for the index (at most ``timeout`` seconds), clean up, and return the problems met."""
+        process, self._process = self._process, None
+        if process is not None:
+            try:
+                code = process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+                self.problems.append(
+                    f"search: Pagefind took over {timeout:g} s and was stopped; the site has no search index"
+                )
+            else:
+                if code != 0:
+                    detail = self._log.read_text(encoding="utf-8", errors="replace").strip()[-2000:]
+                    self.problems.append(
+                        f"search: Pagefind failed (exit {code}), the site has no search index: {detail}"
+                    )
+        self.close()
+        return self.problems
+
+    def close(self) -> None:
+        """Stop a run still going (a rebuild started before it ended) and remove the staged documents."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._process = None
+        shutil.rmtree(self.stage, ignore_errors=True)
+        if self._log.exists():
+            os.unlink(self._log)

@@ -1,0 +1,157 @@
+"""The site search: the documents staged for Pagefind, the indexer run, and what a build publishes."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from flagref.render.search import RECORDS_FOLDER, SearchPage, flag_documents, page_document, stage_path
+from flagref.searchindex import SearchIndexer, pagefind_binary
+
+HOSTILE = '"><script>alert(1)</script>'
+
+
+def _meta(html: str, attribute: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for tag in BeautifulSoup(html, "html.parser").select(f"meta[{attribute}]"):
+        key = tag[attribute].removesuffix("[content]")
+        out.setdefault(key, []).append(tag["content"])
+    return out
+
+
+def _flag(name: str, component: str | None = "etcd", **extra) -> dict:
+    base = {
+        "component": component,
+        "name": name,
+        "flag": "--" + name,
+        "url": f"flags/{component}/#{name}",
+        "meaning": "Where the member listens for clients.",
+        "type": "url-list",
+        "default": "http://localhost:2379",
+        "short": None,
+        "env": "ETCD_" + name.upper().replace("-", "_"),
+        "lifecycle": {"timeline": "", "replacement": None},
+    }
+    base.update(extra)
+    return base
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [("posts/x/", "posts/x/index.html"), ("", "index.html"), ("posts/x.html", "posts/x.html")],
+)
+def test_a_page_is_staged_where_pagefind_gives_its_url_back(url, path):
+    assert stage_path(url) == path
+
+
+@pytest.mark.unit
+def test_a_page_document_carries_title_flags_and_date_as_data():
+    page = SearchPage("posts/x/", HOSTILE, "<p>text</p>", ("etcd-servers", HOSTILE, "etcd-servers"), "2019-10-24")
+    html = page_document(page)
+    meta = _meta(html, "data-pagefind-meta")
+    filters = _meta(html, "data-pagefind-filter")
+    assert meta == {"title": [HOSTILE]}
+    assert filters == {"kind": ["page"], "flag": sorted({"etcd-servers", HOSTILE})}
+    assert _meta(html, "data-pagefind-sort") == {"date": ["2019-10-24"]}
+    assert "<script>" not in html.split("<main", 1)[0]  # the head holds text only
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.select_one("main[data-pagefind-body]").decode_contents() == "<p>text</p>"
+
+
+@pytest.mark.unit
+def test_each_flag_is_a_record_that_opens_its_entry_in_catalog_order():
+    document = {"flags": [_flag("listen-client-urls"), _flag(HOSTILE, component="kube-apiserver", meaning=None)]}
+    records = list(flag_documents(document))
+    assert [path for path, _ in records] == [f"{RECORDS_FOLDER}/0.html", f"{RECORDS_FOLDER}/1.html"]
+    first = _meta(records[0][1], "data-pagefind-meta")
+    assert first["target"] == ["flags/etcd/#listen-client-urls"]
+    assert first["flag"] == ["--listen-client-urls"] and first["component"] == ["etcd"]
+    assert first["summary"] == ["Where the member listens for clients. · type url-list · default http://localhost:2379"]
+    assert _meta(records[0][1], "data-pagefind-filter") == {"kind": ["flag"], "flag": ["listen-client-urls"]}
+    assert [_meta(html, "data-pagefind-sort")["order"] for _, html in records] == [["0"], ["1"]]
+    # The environment variable is in the text: ETCD_LISTEN_CLIENT_URLS finds the entry.
+    body = BeautifulSoup(records[0][1], "html.parser").select_one("main").get_text(" ")
+    assert "ETCD_LISTEN_CLIENT_URLS" in body and "--listen-client-urls" in body
+    hostile = records[1][1]
+    assert "<script>" not in hostile
+    assert _meta(hostile, "data-pagefind-meta")["summary"][0].startswith("No description yet.")
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("path", ["../escape.html", "/etc/x.html", "a/../../b.html", ""])
+def test_a_staged_path_never_leaves_the_stage(tmp_path, path):
+    indexer = SearchIndexer(binary=Path("/nonexistent"))
+    try:
+        indexer.add(path, "<html></html>")
+        assert indexer.documents == 0
+        assert indexer.problems and "not indexed" in indexer.problems[0]
+        assert not (tmp_path / "escape.html").exists()
+        assert list(indexer.stage.rglob("*")) == []
+    finally:
+        indexer.close()
+
+
+def _script(tmp_path: Path, body: str) -> Path:
+    script = tmp_path / "pagefind"
+    script.write_text("#!/bin/sh\n" + body + "\n", encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return script
+
+
+def test_an_indexer_that_fails_is_reported_with_its_output(tmp_path):
+    indexer = SearchIndexer(binary=_script(tmp_path, "echo 'Error: no pages' >&2; exit 3"))
+    indexer.start(tmp_path / "out")
+    problems = indexer.finish()
+    assert problems == ["search: Pagefind failed (exit 3), the site has no search index: Error: no pages"]
+    assert not indexer.stage.exists()
+
+
+def test_an_indexer_that_hangs_is_stopped(tmp_path):
+    indexer = SearchIndexer(binary=_script(tmp_path, "exec sleep 60"))
+    indexer.start(tmp_path / "out")
+    problems = indexer.finish(timeout=0.5)
+    assert problems == ["search: Pagefind took over 0.5 s and was stopped; the site has no search index"]
+
+
+def test_without_the_binary_the_build_says_what_to_install(tmp_path):
+    indexer = SearchIndexer(binary=None)
+    indexer.binary = None
+    indexer.start(tmp_path / "out")
+    (problem,) = indexer.finish()
+    assert "Pagefind binary is missing" in problem and "pip install pagefind-bin" in problem
+
+
+def test_pagefind_indexes_the_staged_documents(tmp_path):
+    assert pagefind_binary() is not None, "pagefind-bin is a dependency of the site"
+    indexer = SearchIndexer()
+    indexer.add("posts/a/index.html", page_document(SearchPage("posts/a/", "A post", "<p>etcd servers</p>", ("x",))))
+    for path, html in flag_documents({"flags": [_flag("listen-client-urls")]}):
+        indexer.add(path, html)
+    indexer.start(tmp_path / "pagefind")
+    assert indexer.finish() == []
+    entry = json.loads((tmp_path / "pagefind" / "pagefind-entry.json").read_text())
+    assert entry["languages"]["en"]["page_count"] == 2
+    assert (tmp_path / "pagefind" / "pagefind.js").is_file()
+    assert list((tmp_path / "pagefind" / "filter").iterdir())  # the kind and flag filters
+
+
+def test_a_build_publishes_the_index_and_points_the_search_box_at_it(seed_site):
+    site = seed_site.site
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    # The seed post, and a record for every flag entry of the reference.
+    flags = json.loads((site / "flags.json").read_text())["flags"]
+    assert entry["languages"]["en"]["page_count"] == 1 + len(flags)
+    # Material's own index is left empty: its plugin parses no page.
+    assert json.loads((site / "search" / "search_index.json").read_text())["docs"] == []
+    config = json.loads(BeautifulSoup((site / "index.html").read_text(), "html.parser").select_one("#__config").string)
+    worker, _, material = config["search"].partition("#")
+    assert worker.startswith("assets/flagref/search-worker.js?v=") and material.startswith("material-worker=search.")
+    script = (site / "assets/flagref/search-worker.js").read_text()
+    assert "__FLAGREF_ENV_PREFIXES__" not in script and '"ETCD_"' in script
+    # Nothing staged is published: records live in the index only.
+    assert not (site / RECORDS_FOLDER).exists()

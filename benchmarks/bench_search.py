@@ -1,26 +1,26 @@
-"""Measure search and lookup on a generated site: the budgets of the lookup issue.
+"""Measure the site search and ``flagref lookup`` on a generated site: the budgets of the lookup issue.
 
-For each N (default 1000) the script lays out a site as ``bench_build.py`` does
-and measures:
+For each N (default 1000) the script lays out a site as ``bench_build.py``
+does, builds it (with the hooks: Pagefind indexes beside the build) and
+measures:
 
-* the build with Material's search plugin and the same build without it
-  (``plugins: []``): the search step's share of the build (budget ≤ 10%);
-* what the first query downloads: the search worker and ``search_index.json``,
-  raw and gzip-compressed as a static host serves them (budget ≤ 500 KB);
-* later queries in Chromium, in Material's own search worker fed the built
-  index, for flag spellings and ordinary words (budget ≤ 100 ms each), and the
-  rank of the flag's reference entry among the results;
-* ``flagref lookup --etcd-servers`` cold (no cache) and warm (budget ≤ 0.3 s);
-* with ``--pagefind``: the same site indexed by Pagefind (``pagefind[bin]``),
-  twice: its CLI over the built HTML, and its Python API with each flag entry
-  a record of its own (from ``flags.json``; about 2.5 minutes of indexing,
-  spent in the API's per-record round trips): indexing time, bytes the first
-  query downloads, query time, and the rank of the entry. The query normaliser
-  is not applied to Pagefind (it is written for Material's worker).
+* the search step: how long Pagefind ran, and how much of it the build
+  waited for at the end (the step's cost to the build; budget ≤ 10% of the
+  build), from the build's own log line;
+* in Chromium, on the built site served on 127.0.0.1, typing into Material's
+  search box as a reader does: the bytes the first query downloads (worker,
+  Pagefind's script, wasm, index chunks, filters and result fragments;
+  budget ≤ 500 KB), then for each later query the time from its last key to
+  its answer in the search worker (budget ≤ 100 ms) and the rank of the
+  flag's reference entry among the results;
+* ``flagref lookup --etcd-servers`` cold (no cache) and warm (budget ≤ 0.3 s).
+
+The build's cost against the same site without the hooks (Material's own
+search) is ``bench_scale.py``'s table.
 
 Usage::
 
-    python benchmarks/bench_search.py [--n 1000] [--runs 1] [--seed 0] [--pagefind] [--keep]
+    python benchmarks/bench_search.py [--n 1000] [--runs 1] [--queries 5] [--seed 0] [--keep]
 
 It asserts nothing; it prints one table per part.
 """
@@ -29,10 +29,9 @@ from __future__ import annotations
 
 import argparse
 import functools
-import gzip
 import http.server
-import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -42,18 +41,48 @@ import threading
 import time
 from pathlib import Path
 
-import yaml
-from bench_build import ROOT, build, prepare
+from bench_build import ROOT, prepare
 from table import print_table
 
 CHROMIUM = "/usr/bin/chromium"
-QUERIES = ("--etcd-servers", "etcd-servers", "ETCD_LISTEN_CLIENT_URLS", "--data-dir", "cluster", "etcd -servers")
-ENTRIES = {
+# Each query, and the entry it should put first (None: ordinary words, the count of results is shown).
+QUERIES = {
     "--etcd-servers": "flags/kube-apiserver/#etcd-servers",
     "etcd-servers": "flags/kube-apiserver/#etcd-servers",
+    "etcd servers": "flags/kube-apiserver/#etcd-servers",
     "ETCD_LISTEN_CLIENT_URLS": "flags/etcd/#listen-client-urls",
     "--data-dir": "flags/etcd/#data-dir",
+    "static pod": None,
+    "etcd -servers": None,
 }
+# The build's own line: "search: N pages and flag records indexed in X s, Y s of it after the site was written".
+_SEARCH_LINE = re.compile(r"search: (\d+) pages and flag records indexed in ([\d.]+) s, ([\d.]+) s of it after")
+
+# What the search loads: the worker, Material's (empty) index, and Pagefind's files.
+_SEARCH_FILES = re.compile(r"/(assets/flagref/search-worker\.js|search/search_index\.json|pagefind/)")
+
+# In the page: which query each of the search worker's answers is for, when the query left and when it came back.
+_LISTEN = """(() => {
+  const Original = window.Worker;
+  window.__answers = [];
+  window.__sent = {};
+  window.Worker = class extends Original {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (e) => {
+        if (e.data && e.data.type === 3) {
+          const q = e.data.data.query;
+          const items = e.data.data.items.map(group => group.map(item => item.location));
+          window.__answers.push({query: q, ms: performance.now() - (window.__sent[q] || 0), items});
+        }
+      });
+    }
+    postMessage(message, ...rest) {
+      if (message && message.type === 2) window.__sent[message.data] = performance.now();
+      return super.postMessage(message, ...rest);
+    }
+  };
+})();"""
 
 
 def _quiet_handler(directory: Path):
@@ -70,76 +99,32 @@ def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
-def sizes(paths: list[Path]) -> tuple[int, int]:
-    raw = sum(p.stat().st_size for p in paths)
-    packed = sum(len(gzip.compress(p.read_bytes(), 6)) for p in paths)
-    return raw, packed
+def build_logged(config: Path, cwd: Path) -> tuple[float, str]:
+    """One ``mkdocs build`` with its INFO lines; its wall time and its log."""
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", NO_MKDOCS_2_WARNING="1")
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(config)], cwd=cwd, capture_output=True, text=True, env=env
+    )
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit((proc.stdout + proc.stderr)[-3000:])
+    return seconds, proc.stdout + proc.stderr
 
 
-# The normaliser's rewrite is applied as the page would apply it, then the query goes to Material's worker.
-_LUNR_JS = """
-async ([worker, queries, runs]) => {
-  const index = await (await fetch("search/search_index.json")).json();
-  index.options = {suggest: true};  /* as Material sends it: the site has search.suggest */
-  const w = new Worker(worker);
-  const wait = () => new Promise(resolve => { w.onmessage = e => resolve(e.data); });
-  let t = performance.now();
-  w.postMessage({type: 0, data: index});
-  while ((await wait()).type !== 1) {}
-  const setup = performance.now() - t;
-  const out = {};
-  for (const q of queries) {
-    const times = [];
-    let items = [];
-    for (let r = 0; r < runs; r++) {
-      t = performance.now();
-      w.postMessage({type: 2, data: window.flagrefNormaliseQuery(q)});
-      const msg = await wait();
-      times.push(performance.now() - t);
-      items = msg.data.items;
-    }
-    out[q] = {times, pages: items.map(group => group.map(d => d.location))};
-  }
-  w.terminate();
-  return {setup, out};
-}
-"""
-
-_PAGEFIND_JS = """
-async ([queries, runs, bundle]) => {
-  const pf = await import(`./${bundle}/pagefind.js`);
-  await pf.options({});
-  await pf.init();
-  const out = {};
-  for (const q of queries) {
-    const times = [];
-    let urls = [];
-    for (let r = 0; r < runs; r++) {
-      const t = performance.now();
-      const found = await pf.search(q);
-      const data = await Promise.all(found.results.slice(0, 10).map(x => x.data()));
-      times.push(performance.now() - t);
-      urls = data.map(d => [d.url, ...(d.sub_results || []).map(s => s.url)]);
-    }
-    out[q] = {times, pages: urls, total: (await pf.search(q)).results.length};
-  }
-  return out;
-}
-"""
-
-
-def rank(pages: list[list[str]], entry: str) -> str:
+def rank(items: list[list[str]], entry: str) -> str:
     """1-based rank of the result group holding ``entry`` (a location, maybe with ?h=), or '-'."""
     path, _, fragment = entry.partition("#")
-    for i, group in enumerate(pages, 1):
-        for loc in group:
-            loc_path, _, loc_fragment = loc.partition("#")
-            if loc_path.split("?")[0].strip("/").endswith(path.strip("/")) and loc_fragment == fragment:
+    for i, group in enumerate(items, 1):
+        for location in group:
+            loc_path, _, loc_fragment = location.partition("#")
+            if loc_path.split("?")[0].strip("/") == path.strip("/") and loc_fragment == fragment:
                 return str(i)
     return "-"
 
 
-def browser_queries(site: Path, pagefind: bool, runs: int) -> dict:
+def browser_queries(site: Path, runs: int) -> tuple[int, dict[str, list[dict]]]:
+    """Bytes the first query downloads, and each query's answers (``runs`` times each) typed in the search box."""
     from playwright.sync_api import sync_playwright
 
     server, base = serve(site)
@@ -147,55 +132,36 @@ def browser_queries(site: Path, pagefind: bool, runs: int) -> dict:
         with sync_playwright() as p:
             chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
             page = chromium.new_page()
-            transferred: list[tuple[str, int]] = []
-            page.on("requestfinished", lambda r: transferred.append((r.url, r.sizes()["responseBodySize"])))
+            page.add_init_script(_LISTEN)
+            fetched: list[tuple[str, int]] = []
+            page.on("requestfinished", lambda r: fetched.append((r.url, r.sizes()["responseBodySize"])))
             page.goto(base, wait_until="networkidle")
-            worker = next(u for u, _ in transferred if "/workers/search." in u)
-            result = {"lunr": page.evaluate(_LUNR_JS, [worker, list(QUERIES), runs])}
-            if pagefind:
-                transferred.clear()
-                for bundle in ("pagefind", "pagefind-records"):
-                    transferred.clear()
-                    page.evaluate(_PAGEFIND_JS, [[QUERIES[0]], 1, bundle])
-                    result[f"{bundle}_first_bytes"] = sum(n for u, n in transferred if f"/{bundle}/" in u)
-                    page.goto(base, wait_until="networkidle")  # a fresh module: the next bundle from scratch
-                    result[bundle] = page.evaluate(_PAGEFIND_JS, [list(QUERIES), runs, bundle])
+            # What searching costs: Material starts the worker and it loads Pagefind with the page (so
+            # those count), then each query fetches the index chunks, filters and results it needs.
+            fetched[:] = [(url, size) for url, size in fetched if _SEARCH_FILES.search(url)]
+
+            def ask(query: str) -> dict:
+                count = page.evaluate("() => window.__answers.length")
+                page.keyboard.press("/")
+                page.keyboard.press("Control+a")
+                page.keyboard.press("Backspace")
+                page.keyboard.type(query, delay=20)
+                page.wait_for_function(
+                    "([q, n]) => window.__answers.slice(n).some(a => a.query === q)", arg=[query, count], timeout=30_000
+                )
+                return page.evaluate("q => window.__answers.filter(a => a.query === q).pop()", query)
+
+            ask(next(iter(QUERIES)))
+            page.wait_for_load_state("networkidle")
+            first_bytes = sum(size for _, size in fetched)
+            answers: dict[str, list[dict]] = {q: [] for q in QUERIES}
+            for _ in range(runs):
+                for query in QUERIES:
+                    answers[query].append(ask(query))
             chromium.close()
     finally:
         server.shutdown()
-    return result
-
-
-def pagefind_records(site: Path) -> float:
-    """Index ``site`` with Pagefind, each flag entry its own record (from flags.json); the seconds taken.
-
-    The entries' HTML is left out of the page records (``.flagref-entry``): a
-    long reference page is ranked low by Pagefind, a short record of its own is not.
-    """
-    import asyncio
-
-    from pagefind.index import IndexConfig, PagefindIndex
-
-    flags = json.loads((site / "flags.json").read_text(encoding="utf-8"))["flags"]
-
-    async def run() -> None:
-        config = IndexConfig(output_path=str(site / "pagefind-records"), exclude_selectors=[".flagref-entry"])
-        async with PagefindIndex(config=config) as index:
-            await index.add_directory(str(site))
-            for flag in flags:
-                if flag["component"] is None:
-                    continue
-                words = flag["flag"].lstrip("-").replace("-", " ")
-                await index.add_custom_record(
-                    url="/" + flag["url"],
-                    content=f"{flag['flag']} {words}. {flag['meaning'] or ''}",
-                    language="en",
-                    meta={"title": f"{flag['component']} {flag['flag']}"},
-                )
-
-    start = time.perf_counter()
-    asyncio.run(run())
-    return time.perf_counter() - start
+    return first_bytes, answers
 
 
 def lookup_times(docs: Path, runs: int) -> tuple[float, list[float]]:
@@ -216,12 +182,11 @@ def lookup_times(docs: Path, runs: int) -> tuple[float, list[float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Measure search and lookup on a generated site.")
+    parser = argparse.ArgumentParser(description="Measure the site search and flagref lookup on a generated site.")
     parser.add_argument("--n", type=int, action="append", help="corpus size (default 1000); repeat for several")
-    parser.add_argument("--runs", type=int, default=1, help="builds per variant, interleaved; median kept")
+    parser.add_argument("--runs", type=int, default=1, help="builds; the median is kept")
     parser.add_argument("--queries", type=int, default=5, help="runs of each query")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--pagefind", action="store_true", help="also index the site with Pagefind and compare")
     parser.add_argument("--keep", action="store_true", help="keep and print the temporary folders")
     args = parser.parse_args(argv)
 
@@ -229,73 +194,33 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tempfile.mkdtemp(prefix="flagref-search-"))
         try:
             config, mirror, site = prepare(ROOT, n, args.seed, tmp)
-            plain = mirror / "mkdocs.nosearch.yml"
-            settings = yaml.safe_load(config.read_text(encoding="utf-8"))
-            plain.write_text(
-                yaml.safe_dump({**settings, "site_dir": str(tmp / "site-nosearch"), "plugins": []}), encoding="utf-8"
-            )
-            with_search, without = [], []
+            builds = []
             for _ in range(args.runs):
-                for variant, times in ((config, with_search), (plain, without)):
-                    seconds, proc = build(variant, mirror, strict=False)
-                    if proc.returncode != 0:
-                        print((proc.stdout + proc.stderr)[-3000:], file=sys.stderr)
-                        return 1
-                    times.append(seconds)
-            a, b = statistics.median(with_search), statistics.median(without)
-            print(f"\nN = {n}: build")
+                seconds, log = build_logged(config, mirror)
+                found = _SEARCH_LINE.search(log)
+                if found is None:
+                    raise SystemExit("the build logged no search line:\n" + log[-3000:])
+                builds.append((seconds, int(found.group(1)), float(found.group(2)), float(found.group(3))))
+            build_s = statistics.median(b[0] for b in builds)
+            index_s = statistics.median(b[2] for b in builds)
+            waited_s = statistics.median(b[3] for b in builds)
+            print(f"\nN = {n}: the search step ({builds[0][1]} pages and flag records)")
             print_table(
-                ["build", "median s", "min–max s"],
-                [
-                    ["with search", f"{a:.1f}", f"{min(with_search):.1f}–{max(with_search):.1f}"],
-                    ["without search", f"{b:.1f}", f"{min(without):.1f}–{max(without):.1f}"],
-                    ["search step", f"{a - b:+.1f}", f"{(a - b) / b:+.0%} of the build (budget ≤ +10%)"],
-                ],
+                ["build s", "Pagefind ran s", "build waited s", "share of the build (budget ≤ 10%)"],
+                [[f"{build_s:.1f}", f"{index_s:.1f}", f"{waited_s:.1f}", f"{waited_s / build_s:.1%}"]],
             )
 
-            worker = next((site / "assets/javascripts/workers").glob("search.*.min.js"))
-            index = site / "search/search_index.json"
-            raw, packed = sizes([worker, index])
-            rows = [["lunr (Material)", f"{raw / 1e3:.0f}", f"{packed / 1e3:.0f}", "", ""]]
-            pagefind_seconds = None
-            if args.pagefind:
-                start = time.perf_counter()
-                subprocess.run(
-                    [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", "pagefind"],
-                    check=True,
-                    capture_output=True,
-                )
-                pagefind_seconds = time.perf_counter() - start
-                records_seconds = pagefind_records(site)
-            found = browser_queries(site, args.pagefind, args.queries)
-            if pagefind_seconds is not None:
-                first = found["pagefind_first_bytes"]
-                rows.append(["Pagefind", "", f"{first / 1e3:.0f} (as sent)", f"{pagefind_seconds:.1f}", ""])
-                first = found["pagefind-records_first_bytes"]
-                rows.append(
-                    ["Pagefind, flag records", "", f"{first / 1e3:.0f} (as sent)", f"{records_seconds:.1f}", ""]
-                )
-            print(f"\nN = {n}: what the first query downloads (budget ≤ 500 KB)")
-            print_table(["engine", "KB raw", "KB gzip", "index s", ""], rows)
-
-            print(f"\nN = {n}: later queries (budget ≤ 100 ms) and the rank of the entry")
-            qrows = []
-            lunr = found["lunr"]["out"]
-            for q in QUERIES:
-                row = [q, f"{statistics.median(lunr[q]['times'][1:] or lunr[q]['times']):.0f}"]
-                row.append(rank(lunr[q]["pages"], ENTRIES[q]) if q in ENTRIES else f"{len(lunr[q]['pages'])} pages")
-                row.append(lunr[q]["pages"][0][0] if lunr[q]["pages"] else "")
-                if args.pagefind:
-                    for bundle in ("pagefind", "pagefind-records"):
-                        pf = found[bundle][q]
-                        row.append(f"{statistics.median(pf['times'][1:] or pf['times']):.0f}")
-                        row.append(rank(pf["pages"], ENTRIES[q]) if q in ENTRIES else f"{pf['total']} pages")
-                qrows.append(row)
-            headers = ["query", "lunr ms", "lunr rank", "lunr first"]
-            if args.pagefind:
-                headers += ["Pagefind ms", "Pagefind rank", "records ms", "records rank"]
-            print_table(headers, qrows)
-            print(f"(lunr index setup in the worker: {found['lunr']['setup']:.0f} ms, once per page load)")
+            first_bytes, answers = browser_queries(site, args.queries)
+            print(f"\nN = {n}: the first query downloads {first_bytes / 1e3:.0f} KB (budget ≤ 500 KB)")
+            rows = []
+            for query, entry in QUERIES.items():
+                runs = answers[query]
+                later = [a["ms"] for a in runs[1:]] or [a["ms"] for a in runs]
+                items = runs[-1]["items"]
+                where = rank(items, entry) if entry else f"{len(items)} results"
+                rows.append([query, f"{statistics.median(later):.0f}", f"{max(later):.0f}", where])
+            print(f"\nN = {n}: later queries, last key to answer (budget ≤ 100 ms), and the entry's rank")
+            print_table(["query", "median ms", "max ms", "entry rank"], rows)
 
             cold, warm = lookup_times(tmp / "docs", args.queries)
             print(f"\nN = {n}: flagref lookup --etcd-servers (budget warm ≤ 0.3 s)")

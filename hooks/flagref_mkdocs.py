@@ -167,8 +167,14 @@ def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
     global _search
     if _search is None:
         return
-    for problem in _search.finish():
+    problems = _search.finish()
+    for problem in problems:
         log.warning(problem)
+    if not problems and _search.documents:
+        log.info(
+            f"search: {_search.documents} pages and flag records indexed in {_search.seconds:.1f} s, "
+            f"{_search.waited:.1f} s of it after the site was written"
+        )
     _search = None
 
 

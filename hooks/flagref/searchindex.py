@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path, PurePosixPath
 
 from .render.search import EXCLUDE_SELECTORS
@@ -46,6 +47,10 @@ class SearchIndexer:
         self._process: subprocess.Popen[bytes] | None = None
         self._log: Path = self.stage.with_suffix(".log")
         self._output: Path | None = None
+        self._started: float | None = None
+        # Seconds Pagefind ran, and how many of them the build waited for it at the end (after ``finish``).
+        self.seconds = 0.0
+        self.waited = 0.0
 
     def add(self, path: str, document: str) -> None:
         """Stage ``document`` as ``path`` (relative, ``/``-separated); a path that would leave the stage is refused."""
@@ -81,11 +86,13 @@ class SearchIndexer:
         ]
         with self._log.open("wb") as log:
             self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self._started = time.perf_counter()
 
     def finish(self, timeout: float = TIMEOUT_SECONDS) -> list[str]:
         """Wait for the index (at most ``timeout`` seconds), clean up, and return the problems met."""
         process, self._process = self._process, None
         if process is not None:
+            waiting = time.perf_counter()
             try:
                 code = process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -100,6 +107,9 @@ class SearchIndexer:
                     self.problems.append(
                         f"search: Pagefind failed (exit {code}), the site has no search index: {detail}"
                     )
+            done = time.perf_counter()
+            self.waited = done - waiting
+            self.seconds = done - (self._started or waiting)
         self.close()
         return self.problems
 

@@ -93,7 +93,19 @@ function parse(query) {
       words.push(term);
     }
   }
-  return { text: words.join(" "), flags: flags, maybe: flags.length ? [] : candidates(words), exclude: exclude };
+  return { text: typed(words.join(" ")), flags: flags, maybe: flags.length ? [] : candidates(words), exclude: exclude };
+}
+
+/* Shortest last word searched while other words are there. Each key sends a query, and Pagefind
+ * loads the index chunks of every word the last one may begin: "etcd-s" would load those of all
+ * the words in "s". Until the word has MIN_LAST letters, the other words answer. */
+var MIN_LAST = 3;
+
+function typed(text) {
+  var m = /[\s\-_.=]+([A-Za-z0-9]{1,2})$/.exec(text);
+  if (m === null || m[1].length >= MIN_LAST) return text;
+  var head = text.slice(0, m.index);
+  return /[A-Za-z0-9]/.test(head) && head.indexOf('"') === -1 ? head : text;
 }
 
 function escapeHtml(text) {
@@ -161,56 +173,64 @@ function group(data, score, terms) {
   return items;
 }
 
-async function answer(query) {
+/* Thrown when a newer query came in: the older one stops where it is. */
+var SUPERSEDED = {};
+/* Keys come faster than answers: a query waits this long for a newer one before it searches. */
+var SETTLE_MS = 15;
+
+async function answer(query, current) {
   var parsed = parse(query);
-  if (!parsed.text) return { items: [] };
+  /* One letter matches too much to be worth its download: wait for the second. */
+  if (parsed.text.replace(/[^A-Za-z0-9]/g, "").length < 2) return { items: [] };
+  await new Promise(function (resolve) { setTimeout(resolve, SETTLE_MS); });
+  current();
   if (parsed.maybe.length) {
     /* Words that spell a flag name count as that flag when the index has an entry of that name. */
     var tried = await Promise.all(parsed.maybe.map(function (name) {
-      return pagefind.search(null, { filters: { flag: name, kind: "flag" } });
+      return pagefind.search(name, { filters: { flag: name, kind: "flag" } });
     }));
+    current();
     parsed.flags = parsed.maybe.filter(function (name, k) { return tried[k].results.length > 0; }).slice(0, 1);
   }
+  /* The text search, and each flag's own entries (exact name; always with the name as search
+   * words: a search by filter alone loads the whole index). */
   var searches = [pagefind.search(parsed.text)];
-  for (var i = 0; i < parsed.flags.length; i++) {
-    var name = parsed.flags[i];
-    searches.push(pagefind.search(null, { filters: { flag: name, kind: "flag" }, sort: { order: "asc" } }));
-    searches.push(pagefind.search(null, { filters: { flag: name, kind: "page" } }));
-  }
+  parsed.flags.forEach(function (name) {
+    searches.push(pagefind.search(name, { filters: { flag: name, kind: "flag" }, sort: { order: "asc" } }));
+  });
   var found = await Promise.all(searches);
-  var text = found[0] && found[0].results ? found[0].results : [];
-  /* The flags' entries first, then the posts that use them (in the order of the text match), then the rest. */
-  var rank = new Map();
-  text.forEach(function (r, k) { rank.set(r.id, k); });
+  current();
   var ordered = [];
   var seen = new Set();
   function add(r) { if (!seen.has(r.id)) { seen.add(r.id); ordered.push(r); } }
-  for (var f = 1; f < found.length; f += 2) (found[f].results || []).forEach(add);
-  for (var p = 2; p < found.length; p += 2) {
-    (found[p].results || []).slice().sort(function (a, b) {
-      var x = rank.has(a.id) ? rank.get(a.id) : Infinity;
-      var y = rank.has(b.id) ? rank.get(b.id) : Infinity;
-      return x - y;
-    }).forEach(add);
-  }
-  text.forEach(add);
+  for (var f = 1; f < found.length; f++) (found[f].results || []).forEach(add);
+  var entries = ordered.length;
+  (found[0].results || []).forEach(add);
 
   var terms = {};
   parsed.text.replace(/"/g, "").split(/[\s\-_.=]+/).forEach(function (w) { if (w) terms[w.toLowerCase()] = true; });
-  var items = [];
+  var wanted = new Set(parsed.flags);
+  var kept = [];
   /* Load a batch at a time: results that hold an excluded word are left out and the next ones taken. */
-  for (var start = 0; start < ordered.length && items.length < LIMIT; start += LIMIT) {
+  for (var start = 0; start < ordered.length && kept.length < LIMIT; start += LIMIT) {
     var batch = await Promise.all(ordered.slice(start, start + LIMIT).map(function (r) { return r.data(); }));
-    for (var b = 0; b < batch.length && items.length < LIMIT; b++) {
+    current();
+    for (var b = 0; b < batch.length && kept.length < LIMIT; b++) {
       var data = batch[b];
-      var body = ((data.meta && data.meta.title) || "") + " " + (data.content || "");
-      body = body.toLowerCase();
+      var body = (((data.meta && data.meta.title) || "") + " " + (data.content || "")).toLowerCase();
       if (parsed.exclude.some(function (w) { return contains(body, w); })) continue;
-      items.push(group(data, LIMIT * 2 - items.length, terms));
+      /* Below the entries, the posts that use the flag come before other matches (text order kept). */
+      var uses = start + b >= entries && ((data.filters && data.filters.flag) || []).some(function (n) {
+        return wanted.has(n);
+      });
+      kept.push({ data: data, rank: start + b < entries ? 0 : uses ? 1 : 2 });
     }
     if (!parsed.exclude.length) break;
   }
-  return { items: items };
+  kept.sort(function (x, y) { return x.rank - y.rank; }); /* stable: each rank keeps its order */
+  return {
+    items: kept.map(function (k, i) { return group(k.data, LIMIT * 2 - i, terms); }),
+  };
 }
 
 async function setup() {
@@ -236,11 +256,13 @@ self.addEventListener("message", function (event) {
   } else if (message.type === 2 && typeof message.data === "string") {
     var ticket = ++latest;
     var query = message.data;
-    answer(query).then(function (result) {
+    var current = function () { if (ticket !== latest) throw SUPERSEDED; };
+    answer(query, current).then(function (result) {
       /* A reader types faster than results load: only the newest query's answer is shown. */
       result.query = query; /* which query this answers (Material reads only the items) */
       if (ticket === latest) self.postMessage({ type: 3, data: result });
     }, function (error) {
+      if (error === SUPERSEDED) return;
       console.warn("flagref search:", error);
       if (ticket === latest) self.postMessage({ type: 3, data: { items: [], query: query } });
     });

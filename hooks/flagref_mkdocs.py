@@ -27,7 +27,7 @@ from flagref.parse.snippets import SnippetSource
 from flagref.render.assets import SCRIPTS, SEARCH_WORKER, STYLESHEETS, asset_version, read_assets
 from flagref.render.exports import FLAGS_JSON, OBJECTS_INV, env_prefixes, render_flags_json, render_objects_inv
 from flagref.render.header import render_post_header
-from flagref.render.search import SEARCH_BUNDLE, page_document, stage_path
+from flagref.render.search import SEARCH_BUNDLE, flag_documents, page_document, stage_path
 from flagref.searchindex import SearchIndexer
 from flagref.site import PostCache, SiteBuild, SourceFile, is_post
 
@@ -108,6 +108,8 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
     _worker_url = None
     if _search.binary is not None:  # else Material's own search stays, and on_post_build says why
         _worker_url = f"{SEARCH_WORKER}?v={asset_version(assets[SEARCH_WORKER])}"
+        for path, record in flag_documents(document):  # staged now: the document is not kept
+            _search.add(path, record)
     for src_uri, content in {**pages, **assets, **exports}.items():
         if src_uri in files:
             log.info(f"{config.docs_dir}/{src_uri} exists, so the generated page of that name is not added")
@@ -152,12 +154,9 @@ def on_page_content(html: str, page: Page, **kwargs: Any) -> str:
 
 
 def on_env(env: Environment, config: MkDocsConfig, **kwargs: Any) -> Environment:
-    """Every page is rendered: add the flag records and start indexing while MkDocs writes the site."""
+    """Every page is rendered: start indexing while MkDocs writes the site."""
     env.globals["flagref_search_worker"] = _worker_url
-    if _build is not None and _search is not None:
-        if _worker_url is not None:
-            for path, document in _build.search_records():
-                _search.add(path, document)
+    if _search is not None:
         _search.start(Path(config.site_dir) / SEARCH_BUNDLE)  # without the binary: a warning at the end
     return env
 
@@ -185,7 +184,7 @@ def _escaped(value: Any) -> Any:
     if isinstance(value, list):
         return [_escaped(v) for v in value]
     if isinstance(value, dict):
-        return {k: _escaped(v) for k, v in value.items()}
+        return {_escaped(k): _escaped(v) for k, v in value.items()}  # keys too: a theme may print the mapping
     return value
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import difflib
 import functools
+import gzip
+import json
 import logging
 import os
 import shutil
@@ -92,6 +94,15 @@ def _text(record: logging.LogRecord) -> str:
     message = record.getMessage()
     # get_plugin_logger prefixes "flagref: "; tests compare the message itself.
     return message.removeprefix("flagref: ")
+
+
+def search_fragments(site: Path) -> list[dict]:
+    """Every record of a built site's search index (Pagefind fragments: gzip, a signature, then JSON)."""
+    out = []
+    for path in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        out.append(json.loads(data.removeprefix(b"pagefind_dcd")))
+    return out
 
 
 def copy_docs(src: Path, dst: Path) -> Path:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from test_browser import fenced_texts
 
-from conftest import FIXTURES, ROOT, Built, build_site, core_data, parse
+from conftest import FIXTURES, ROOT, Built, build_site, core_data, parse, search_fragments
 from flagref.checks import check_post
 from flagref.checks.rules import load_rules
 from flagref.checks.secrets import MASK, is_placeholder, is_secret
@@ -472,6 +472,6 @@ def test_reference_headings_keep_flag_names_whole_and_facts_read_as_words(seed_s
     assert heading is not None and heading.find("abbr") is None
     assert heading.get_text().startswith("--etcd-servers")
     # Search snippets are made from the text: a fact and its value must not run together.
-    index = (seed_site.site / "search" / "search_index.json").read_text(encoding="utf-8")
-    assert "Defaultnone" not in index and "Typepath" not in index
-    assert "Default none" in index
+    (record,) = (r for r in search_fragments(seed_site.site) if r["meta"].get("target") == "flags/etcd/#data-dir")
+    assert "type path" in record["content"] and "default" in record["content"]
+    assert "Typepath" not in record["content"] and "typepath" not in record["content"]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from urllib.parse import unquote, urljoin
 
 import pytest
 
-from conftest import DOCS, SEED_URL, cell_value
+from conftest import DOCS, SEED_URL, cell_value, search_fragments
 from flagref.checks.secrets import MASK
 from test_engine import SEED_APISERVER, SEED_ETCD
 
@@ -176,7 +175,8 @@ def test_secrets_are_masked_and_reported(fixture_site):
     values = dict(_rows(table))
     assert values["--token"] == MASK and values["--certificate-key"] == MASK
     assert values["--discovery-token-ca-cert-hash"].startswith("sha256:")  # a hash is not a secret
-    index = (fixture_site.site / "search/search_index.json").read_text(encoding="utf-8")
+    index = json.dumps(search_fragments(fixture_site.site))
+    assert "2020-02-06-secrets" in index  # the post is in the search index, its secrets are not
     assert TOKEN not in index and CERT_KEY not in index
     assert (
         "tests/fixtures/docs/posts/site/2020-02-06-secrets.md:7: kubeadm --token holds what looks like a secret; "
@@ -211,10 +211,14 @@ def test_catalog_missing_names_path_and_line(tmp_path):
 
 
 def test_search_index_has_the_reference(seed_site):
-    index = json.loads((seed_site.site / "search/search_index.json").read_text(encoding="utf-8"))
-    locations = {d["location"] for d in index["docs"]}
-    assert "flags/etcd/#listen-client-urls" in locations
-    assert any(re.match(r"posts/kubernetes/components/2019-10-24-etcd/", loc) for loc in locations)
+    records = search_fragments(seed_site.site)
+    # Each flag entry is a record of its own that opens the entry; the posts are pages.
+    targets = {r["meta"].get("target") for r in records if r["filters"]["kind"] == ["flag"]}
+    assert "flags/etcd/#listen-client-urls" in targets
+    pages = {r["url"] for r in records if r["filters"]["kind"] == ["page"]}
+    assert pages == {"/posts/kubernetes/components/2019-10-24-etcd/"}
+    (seed,) = (r for r in records if r["url"] in pages)
+    assert {"listen-client-urls", "etcd-servers"} <= set(seed["filters"]["flag"])
 
 
 def test_catalog_missing_reads_snippets_no_post_includes(tmp_path):

@@ -14,7 +14,7 @@ import functools
 import hashlib
 import re
 import traceback
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +39,7 @@ from .render.prose import unwrap_abbr_in_headings
 from .render.reference import generate_reference_pages
 from .render.relations import related_cells, render_entry_relations
 from .render.routes import PageNames, page_url
-from .render.search import SearchPage, flag_documents
+from .render.search import SearchPage
 from .verify.model import VerifyResult
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -176,13 +176,9 @@ class SiteBuild:
         pages.update(reference)
         return pages, [str(c) for c in (*collisions, *more)]
 
-    @functools.cached_property
-    def _flags_document(self) -> dict:
-        return flags_document(self.catalog, self.rules, index_uses(self.index), self.directory_urls)
-
     def flags_document(self) -> dict:
-        """The content of ``flags.json``: every flag, its values in the posts and its relations (made once)."""
-        return self._flags_document
+        """The content of ``flags.json``: every flag, its values in the posts and its relations."""
+        return flags_document(self.catalog, self.rules, index_uses(self.index), self.directory_urls)
 
     def search_page(self, src_uri: str, url: str, title: str, html: str) -> SearchPage:
         """What the search indexes of a page: for a post, also the flags it uses (exact-name lookups) and its date."""
@@ -192,10 +188,6 @@ class SiteBuild:
         flags = tuple(sorted({use.name for use in item.post.uses}))
         date = item.post.date.isoformat() if item.post.date else None
         return SearchPage(url, item.post.title, html, flags, date)
-
-    def search_records(self) -> Iterator[tuple[str, str]]:
-        """The search index's record of every flag entry: ``(stage path, document)``."""
-        return flag_documents(self.flags_document())
 
     def _entry_relations(self, entry, here: str) -> str:
         return render_entry_relations(entry, here, self.rules, self.checked, self.index, self.directory_urls)

@@ -65,8 +65,15 @@ def decorate_post(
     """The post's HTML with flags linked, and a flag table (plus ``extra_after_block[n]``) under block n."""
     pages = component_pages(index)
 
+    links: dict[tuple[str | None, str], tuple[str, str]] = {}
+
     def link(use: FlagUse) -> tuple[str, str]:
-        return flag_url(page_url, use.component, use.name, directory_urls, pages), index.entry(use).tooltip
+        # A post links each flag from its code, its table and its text: made once per entry.
+        made = links.get(use.key)
+        if made is None:
+            entry = index.entry(use)
+            made = links[use.key] = (flag_url(page_url, use.component, use.name, directory_urls, pages), entry.tooltip)
+        return made
 
     by_line: dict[tuple[str, int], list[FlagUse]] = defaultdict(list)
     by_block: dict[int, list[FlagUse]] = defaultdict(list)

@@ -54,17 +54,8 @@ def render_reference_pages(
     return generate_reference_pages(index, directory_urls, extra)[0]
 
 
-# Material's search ranks a page above a section of another; a flag's entry is a section of its
-# component's page, so these pages weigh double: measured, the least that puts the entry above a
-# post naming the flag in its title (benchmarks/bench_search.py, tests/test_search_browser.py).
-SEARCH_BOOST = 2
-
-
-def _page(title: str, body: str, boost: float | None = None) -> str:
-    head = front_matter(title)
-    if boost is not None:
-        head = head.removesuffix("---\n") + f"search:\n  boost: {boost}\n---\n"
-    return f"{head}\n{body}\n"
+def _page(title: str, body: str) -> str:
+    return f"{front_matter(title)}\n{body}\n"
 
 
 def _index_page(index: FlagIndex, directory_urls: bool, components: PageNames) -> str:
@@ -144,7 +135,7 @@ def _component_page(
     for entry in index.by_component(component):
         out.append(f"\n## {md_text(entry.flag)} {{#{flag_anchor(entry.name)}}}\n\n")
         out.append(render_entry(index, entry, here, directory_urls, extra) + "\n")
-    return _page(f"{component} flags", "".join(out), boost=SEARCH_BOOST)
+    return _page(f"{component} flags", "".join(out))
 
 
 def _release_filter(spec) -> str:

@@ -7,6 +7,7 @@ them into links from a given page.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import weakref
@@ -131,8 +132,14 @@ def page_url(src_uri: str, directory_urls: bool = True) -> str:
     return stem + "/" if directory_urls else stem + ".html"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def relative_url(from_url: str, to_url: str) -> str:
-    """Link from the page at ``from_url`` to ``to_url`` (both site-root relative)."""
+    """Link from the page at ``from_url`` to ``to_url`` (both site-root relative).
+
+    Cached: a post links to the same entries from its code, tables and text
+    (about a hundred links a post), and a pure function of two strings
+    carries nothing from one build to the next.
+    """
     to_path, _, fragment = to_url.partition("#")
     base = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
     rel = posixpath.relpath("/" + (to_path or ""), "/" + base) if to_path or base else "."

@@ -57,3 +57,29 @@ def test_hostile_names_make_inert_pages_of_their_own(tmp_path):
     # Containers named like a generated page get pages of their own beside it.
     for url in ("flags/index-2/", "flags/kube-apiserver-2/", "flags/kube-apiserver/"):
         assert (built.site / url / "index.html").is_file()
+
+
+FRONT_MATTER_POST = """---
+title: mappings in front matter
+description: {"\\"><script>alert(1)</script>": 1}
+author: [{"<img src=x onerror=alert(2)>": 1}]
+---
+Text `a
+- <script>alert(3)</script>`
+"""
+
+
+def test_front_matter_mappings_and_open_code_spans_stay_text(tmp_path):
+    docs = tmp_path / "docs"
+    (docs / "posts").mkdir(parents=True)
+    (docs / "posts" / "2020-01-02-mappings.md").write_text(FRONT_MATTER_POST, encoding="utf-8")
+    built = build_site(docs, tmp_path / "site", strict=False)
+    page = built.page("posts/2020-01-02-mappings/")
+    # A theme prints a mapping's keys as well as its values: both arrive escaped.
+    assert page.find("script", string=lambda s: s and "alert" in s) is None
+    assert page.find("img", src="x") is None
+    assert "alert(1)" in page.select_one('meta[name="description"]')["content"]
+    # The list item the author's kramdown would have started lies inside an open code span:
+    # it stays the span's text rather than becoming markup.
+    code = page.select_one("article p code")
+    assert code is not None and "<script>alert(3)</script>" in code.get_text()

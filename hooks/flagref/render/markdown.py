@@ -29,6 +29,8 @@ _LIST_ITEM = re.compile(r"^ {0,3}(?:[*+-]|\d+[.)])[ \t]+\S")
 _BLOCK_START = re.compile(r"^ {0,3}(?:#|>|!!!|\?\?\?|===|<|\||-{3,}\s*$|\*{3,}\s*$|_{3,}\s*$)")
 # An ATX heading as Python-Markdown reads one: one to six "#" at the start of a line (no space needed).
 _ATX = re.compile(r"^(#{1,6})(?!#)")
+# A run of backticks: opens or closes an inline code span (a span is closed by a run of the same length).
+_BACKTICKS = re.compile(r"`+")
 # A setext underline: "=" (level 1) or "-" (level 2) only, then spaces.
 _SETEXT = re.compile(r"^(=+|-+)[ \t]*$")
 # Stands for a TAB in code until the decoration pass puts the TAB back: a Unicode
@@ -52,6 +54,7 @@ def render_markdown(post: Post) -> str:
     shift = _has_title_heading(lines, code)
     out: list[str] = []
     previous_kind = "blank"  # blank | paragraph | list | code | block
+    open_span: int | None = None  # length of the backtick run that opened a code span still open
     for i, line in enumerate(lines):
         if i in code:
             if i in starts and previous_kind in ("paragraph", "list"):
@@ -76,13 +79,29 @@ def render_markdown(post: Post) -> str:
             kind = "block"
         else:
             kind = "paragraph"
+        if kind == "list" and previous_kind == "paragraph" and open_span is not None:
+            # Inside a code span the paragraph opened: Python-Markdown reads the "list item" as the
+            # span's text (escaped); a blank line here would turn it into markup.
+            kind = "paragraph"
         if kind == "list" and previous_kind == "paragraph":
             out.append("")
         elif kind != "blank" and previous_kind == "code":
             out.append("")
         out.append(line)
+        open_span = _code_span_after(line, open_span) if kind == "paragraph" else None
         previous_kind = kind
     return "\n".join(out) + "\n"
+
+
+def _code_span_after(line: str, open_span: int | None) -> int | None:
+    """The code span still open after ``line`` (the length of its opening backtick run), given the one before."""
+    for run in _BACKTICKS.finditer(line):
+        width = run.end() - run.start()
+        if open_span is None:
+            open_span = width
+        elif width == open_span:
+            open_span = None
+    return open_span
 
 
 def _has_title_heading(lines: tuple[str, ...], code: set[int]) -> bool:

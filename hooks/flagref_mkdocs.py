@@ -23,6 +23,7 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
 from flagref.datafile import DataFileError
+from flagref.decorations import DecorationPool
 from flagref.parse.snippets import SnippetSource
 from flagref.render.assets import SCRIPTS, SEARCH_WORKER, STYLESHEETS, asset_version, read_assets
 from flagref.render.exports import FLAGS_JSON, OBJECTS_INV, env_prefixes, render_flags_json, render_objects_inv
@@ -41,6 +42,7 @@ log = get_plugin_logger("flagref")
 _cache = PostCache()
 _build: SiteBuild | None = None
 _search: SearchIndexer | None = None
+_pool: DecorationPool | None = None
 # The worker's URL with its content digest: what the theme gives Material's search box.
 _worker_url: str | None = None
 
@@ -55,6 +57,7 @@ def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
     """Start each build afresh and add the flag reference's stylesheets and scripts."""
     global _build, _search
     _build = None  # a rebuild starts from nothing
+    _close_pool()
     if _search is not None:  # a serve rebuild started before the last index was written
         _search.close()
         _search = None
@@ -70,7 +73,7 @@ def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
 # Before Material's plugins (blog: -50) and at the default priority of others.
 def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
     """Build the site model from the posts, log its diagnostics, and add the generated pages and exports."""
-    global _build, _search, _worker_url
+    global _build, _search, _worker_url, _pool
     root = Path(config.config_file_path).parent
     sources = []
     for f in files.documentation_pages():
@@ -110,6 +113,8 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
         _worker_url = f"{SEARCH_WORKER}?v={asset_version(assets[SEARCH_WORKER])}"
         for path, record in flag_documents(document):  # staged now: the document is not kept
             _search.add(path, record)
+    if DecorationPool.usable(_build):  # posts are decorated in a second process while MkDocs renders
+        _pool = DecorationPool(_build, _search.stage if _worker_url is not None else None)
     for src_uri, content in {**pages, **assets, **exports}.items():
         if src_uri in files:
             log.info(f"{config.docs_dir}/{src_uri} exists, so the generated page of that name is not added")
@@ -143,27 +148,45 @@ def on_page_content(html: str, page: Page, **kwargs: Any) -> str:
         return html
     if page.file.generated_by is not None:  # listings and the reference: their records are the posts and flags
         return _build.page_html(page.file.src_uri, html)
+    searching = _search is not None and _worker_url is not None
     if is_post(page.file.src_uri):
         # The title as the page's <h1> (the theme then adds none), with date, categories and reading time.
         header = render_post_header(_build.by_src[page.file.src_uri], _build.categories, _build.directory_urls)
+        if _pool is not None:  # decorated (and staged for search) beside; on_page_context puts it in
+            _pool.submit(page.file.src_uri, html, header, stage_path(page.url) if searching else None)
+            return header + html
         html = header + _build.post_html(page.file.src_uri, html)
-    if _search is not None and _worker_url is not None:
+    if searching:
         searched = _build.search_page(page.file.src_uri, page.url, page.title or page.url, html)
         _search.add(stage_path(page.url), page_document(searched))
     return html
 
 
 def on_env(env: Environment, config: MkDocsConfig, **kwargs: Any) -> Environment:
-    """Every page is rendered: start indexing while MkDocs writes the site."""
+    """Every page is rendered: collect the posts decorated beside, and start indexing while MkDocs writes the site."""
     env.globals["flagref_search_worker"] = _worker_url
+    if _pool is not None:
+        staged, problems = _pool.drain()
+        if _search is not None and _worker_url is not None:
+            _search.staged(staged, problems)
     if _search is not None:
         _search.start(Path(config.site_dir) / SEARCH_BUNDLE)  # without the binary: a warning at the end
     return env
 
 
+def on_page_context(context: dict, page: Page, **kwargs: Any) -> dict:
+    """A post decorated in the second process: its HTML goes in before the theme writes the page."""
+    if _pool is not None:
+        decorated = _pool.result(page.file.src_uri)
+        if decorated is not None:
+            page.content = decorated
+    return context
+
+
 def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
     """Wait for the search index, and say what kept it from being built."""
     global _search
+    _close_pool()
     if _search is None:
         return
     problems = _search.finish()
@@ -175,6 +198,13 @@ def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
             f"{_search.waited:.1f} s of it after the site was written"
         )
     _search = None
+
+
+def _close_pool() -> None:
+    global _pool
+    if _pool is not None:
+        _pool.close()
+        _pool = None
 
 
 def _escaped(value: Any) -> Any:

@@ -47,6 +47,27 @@ def pagefind_binary() -> Path | None:
     return Path(get_executable())
 
 
+def stage_document(stage: Path, path: str, document: str, folders: set[Path] | None = None) -> str | None:
+    """Write ``document`` as ``path`` under ``stage``; the problem that kept it out, else ``None``.
+
+    ``path`` must be relative and plain (no ``..``): nothing is written outside the stage.
+    ``folders`` remembers the folders made, so that each is made once.
+    """
+    parts = PurePosixPath(path).parts
+    if not parts or PurePosixPath(path).is_absolute() or any(p in ("..", ".") for p in parts):
+        return f"search: page path {path!r} is not a plain relative path; the page is not indexed"
+    target = stage.joinpath(*parts)
+    if folders is None or target.parent not in folders:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if folders is not None:
+            folders.add(target.parent)
+    try:
+        target.write_text(document, encoding="utf-8")
+    except OSError as exc:  # a full disk or memory folder: the page is left out, and the build says so
+        return f"search: could not stage {path} ({exc.strerror}); the page is not indexed"
+    return None
+
+
 class SearchIndexer:
     """Documents staged for one build, and the Pagefind run over them."""
 
@@ -66,20 +87,16 @@ class SearchIndexer:
 
     def add(self, path: str, document: str) -> None:
         """Stage ``document`` as ``path`` (relative, ``/``-separated); a path that would leave the stage is refused."""
-        parts = PurePosixPath(path).parts
-        if not parts or PurePosixPath(path).is_absolute() or any(p in ("..", ".") for p in parts):
-            self.problems.append(f"search: page path {path!r} is not a plain relative path; the page is not indexed")
-            return
-        target = self.stage.joinpath(*parts)
-        if target.parent not in self._folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(target.parent)
-        try:
-            target.write_text(document, encoding="utf-8")
-        except OSError as exc:  # a full disk or memory folder: the page is left out, and the build says so
-            self.problems.append(f"search: could not stage {path} ({exc.strerror}); the page is not indexed")
-            return
-        self.documents += 1
+        problem = stage_document(self.stage, path, document, self._folders)
+        if problem is None:
+            self.documents += 1
+        else:
+            self.problems.append(problem)
+
+    def staged(self, count: int, problems: list[str]) -> None:
+        """Count documents staged by another process (``stage_document`` in a worker)."""
+        self.documents += count
+        self.problems.extend(problems)
 
     def start(self, output: Path) -> None:
         """Index the staged documents into ``output`` (the site's bundle folder), in the background."""

@@ -263,18 +263,33 @@ class SiteBuild:
 
     def post_html(self, src_uri: str, html: str) -> str:
         """The post's HTML decorated; under ``mkdocs serve``, reused while nothing it was made from changed."""
-        item = self.by_src.get(src_uri)
-        if item is None:
+        if src_uri not in self.by_src:
             return html
-        if not self._cache.keep_html:
-            return self._decorate(item, html)
-        key = self._decoration_key(item, html)
-        kept = self._cache.decorated.get(src_uri)
-        if kept is not None and kept[0] == key:
-            return kept[1]
-        out = self._decorate(item, html)
-        self._cache.decorated[src_uri] = (key, out)
+        kept = self.kept_html(src_uri, html)
+        if kept is not None:
+            return kept
+        out = self.decorate(src_uri, html)
+        self.remember_html(src_uri, html, out)
         return out
+
+    def decorate(self, src_uri: str, html: str) -> str:
+        """The post's HTML with its flags linked, its tables and relations (nothing reused)."""
+        item = self.by_src.get(src_uri)
+        return html if item is None else self._decorate(item, html)
+
+    def kept_html(self, src_uri: str, html: str) -> str | None:
+        """The decoration of this HTML kept from the last serve rebuild, when nothing it was made from changed."""
+        item = self.by_src.get(src_uri)
+        if item is None or not self._cache.keep_html:
+            return None
+        kept = self._cache.decorated.get(src_uri)
+        return kept[1] if kept is not None and kept[0] == self._decoration_key(item, html) else None
+
+    def remember_html(self, src_uri: str, html: str, out: str) -> None:
+        """Keep ``out``, the decoration of ``html``, for the next serve rebuild (only under serve)."""
+        item = self.by_src.get(src_uri)
+        if item is not None and self._cache.keep_html:
+            self._cache.decorated[src_uri] = (self._decoration_key(item, html), out)
 
     def _decoration_key(self, item: SitePost, html: str) -> str:
         """What a post's decoration reads: its HTML and model, the site-wide names, and other posts' blocks.

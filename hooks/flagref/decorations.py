@@ -1,0 +1,99 @@
+"""Posts decorated in a second process while MkDocs renders the others.
+
+MkDocs renders pages one after another on one core. Decorating a post (its
+flag links, tables and relations) needs only the post's rendered HTML and the
+site model, so it can run beside: a worker process, forked once the model is
+built (it inherits the model and pickles nothing but HTML), decorates each post
+as MkDocs hands it over and stages its search document; the build collects the
+results before the pages are written. The decorated HTML is the same as the
+build's own (``SiteBuild.post_html``); on a platform without ``fork`` or for
+a small site, the build decorates in its own process as before.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+from .render.search import page_document
+from .searchindex import stage_document
+from .site import SiteBuild
+
+# Below this many posts a second process costs more than it saves (measured: forking and
+# handing HTML over take a few milliseconds; decorating a post takes about five).
+MIN_POSTS = 50
+
+# The build the worker decorates with: set in the parent just before the worker is forked.
+_BUILD: SiteBuild | None = None
+
+
+def _decorate(src_uri: str, html: str, header: str, stage: str | None, stage_as: str | None) -> tuple[str, str | None]:
+    """In the worker: the post's decorated HTML, and the problem staging its search document met (if any)."""
+    assert _BUILD is not None
+    out = _BUILD.decorate(src_uri, html)
+    return out, _stage(_BUILD, src_uri, header + out, stage, stage_as)
+
+
+def _stage(build: SiteBuild, src_uri: str, page_html: str, stage: str | None, stage_as: str | None) -> str | None:
+    """Stage a post's search document (``page_html``: its header and decorated HTML); the problem met, if any."""
+    if stage is None or stage_as is None:
+        return None
+    item = build.by_src[src_uri]
+    page = build.search_page(src_uri, item.url, item.post.title, page_html)
+    return stage_document(Path(stage), stage_as, page_document(page))
+
+
+class DecorationPool:
+    """One worker process decorating a build's posts; results are taken in any order."""
+
+    def __init__(self, build: SiteBuild, stage: Path | None) -> None:
+        global _BUILD
+        self.build = build
+        self.stage = stage
+        self._futures: dict[str, tuple[Future, str, str]] = {}  # src_uri -> (result, HTML in, header)
+        _BUILD = build  # the worker is forked at the first submit, with this build in it
+        self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+
+    @staticmethod
+    def usable(build: SiteBuild) -> bool:
+        """Whether a worker is worth it and possible: enough posts, and ``fork`` on this platform."""
+        return len(build.posts) >= MIN_POSTS and "fork" in multiprocessing.get_all_start_methods()
+
+    def submit(self, src_uri: str, html: str, header: str, stage_as: str | None) -> None:
+        """Hand a post's rendered HTML over, with its header; ``stage_as``: its search document (None: not searched)."""
+        stage = str(self.stage) if self.stage is not None else None
+        kept = self.build.kept_html(src_uri, html)
+        if kept is not None:  # unchanged since the last serve rebuild: nothing to do but stage it
+            future: Future = Future()
+            future.set_result((kept, _stage(self.build, src_uri, header + kept, stage, stage_as)))
+        else:
+            future = self._executor.submit(_decorate, src_uri, html, header, stage, stage_as)
+        self._futures[src_uri] = (future, html, header)
+
+    def drain(self) -> tuple[int, list[str]]:
+        """Wait for every post handed over; the number of search documents staged, and the problems met."""
+        staged, problems = 0, []
+        for future, _, _ in self._futures.values():
+            _, problem = future.result()
+            if problem is None:
+                staged += 1
+            else:
+                problems.append(problem)
+        return staged, problems
+
+    def result(self, src_uri: str) -> str | None:
+        """A post's header and decorated HTML (kept for the next serve rebuild); ``None`` if it was not handed over."""
+        got = self._futures.pop(src_uri, None)  # taken once: the page holds it from here on
+        if got is None:
+            return None
+        future, html, header = got
+        out, _ = future.result()
+        self.build.remember_html(src_uri, html, out)
+        return header + out
+
+    def close(self) -> None:
+        """Stop the worker."""
+        global _BUILD
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        _BUILD = None

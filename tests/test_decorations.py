@@ -1,0 +1,48 @@
+"""Posts decorated in a second process make the same site as posts decorated in the build's own."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+import flagref.decorations
+from conftest import ROOT, build_site, search_fragments
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from corpus import generate  # noqa: E402 - the benchmarks' corpus generator, a plain script folder
+
+pytestmark = pytest.mark.slow
+
+
+def _pages(site):
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in (site / "posts").rglob("index.html")}
+
+
+def test_the_worker_makes_the_same_pages_and_search_records(tmp_path, monkeypatch):
+    docs = tmp_path / "docs"
+    count = flagref.decorations.MIN_POSTS + 10
+    generate(count, docs, seed=3)
+    started = []
+    real = flagref.decorations.DecorationPool.__init__
+
+    def spy(self, *args, **kwargs):
+        started.append(True)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(flagref.decorations.DecorationPool, "__init__", spy)
+    beside = build_site(docs, tmp_path / "beside", strict=False)
+    assert started == [True]
+    monkeypatch.setattr(flagref.decorations, "MIN_POSTS", 10**9)
+    here = build_site(docs, tmp_path / "here", strict=False)
+    assert started == [True]  # the second build decorated in its own process
+
+    a, b = _pages(beside.site), _pages(here.site)
+    assert a.keys() == b.keys() and len(a) == count
+    assert [k for k in a if a[k] != b[k]] == []
+    assert b'class="abstract flagref-table"' in next(iter(a.values()))
+    # Every post was staged for search by the worker, as the build stages it itself.
+    records = sorted((r["url"], r["content"]) for r in search_fragments(beside.site))
+    assert records == sorted((r["url"], r["content"]) for r in search_fragments(here.site))
+    assert sum(1 for url, _ in records if url.startswith("/posts/")) == len(a)
+    assert beside.warnings == here.warnings

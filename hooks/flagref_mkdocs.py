@@ -22,8 +22,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
+from flagref.catalog import load_catalog
+from flagref.checks.rules import load_rules
 from flagref.datafile import DataFileError
 from flagref.decorations import DecorationPool
+from flagref.parse.programs import load_programs
 from flagref.parse.snippets import SnippetSource
 from flagref.render.assets import SCRIPTS, SEARCH_WORKER, STYLESHEETS, asset_version, read_assets
 from flagref.render.exports import FLAGS_JSON, OBJECTS_INV, env_prefixes, render_flags_json, render_objects_inv
@@ -68,6 +71,21 @@ def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
         if script not in config.extra_javascript:
             config.extra_javascript.append(script)
     return config
+
+
+def on_pre_build(config: MkDocsConfig, **kwargs: Any) -> None:
+    """Check the reviewed data before MkDocs empties the site folder.
+
+    A catalog, rules or programs file broken during ``mkdocs serve`` stops the
+    rebuild here, so the last good site is still served; the loads are cached
+    by content, and the build reads them from the cache.
+    """
+    try:
+        load_catalog()
+        load_rules()
+        load_programs()
+    except DataFileError as exc:
+        raise PluginError(str(exc)) from exc
 
 
 # Before Material's plugins (blog: -50) and at the default priority of others.

@@ -11,8 +11,11 @@ from __future__ import annotations
 import shutil
 import sys
 
+import pytest
 from bs4 import BeautifulSoup
+from mkdocs.exceptions import Abort, PluginError
 
+import flagref.catalog
 from conftest import DOCS, SEED, SEED_URL, Built, build_site, cell_value, flag_table
 
 SEED_TITLE = "kubernetes > etcd as a component in the cluster"
@@ -132,3 +135,21 @@ def test_serve_reuses_a_decorated_post_until_it_changes(tmp_path):
     finally:
         cache.keep_html = False
         cache.decorated.clear()
+
+
+def test_a_broken_catalog_stops_the_rebuild_and_the_last_good_site_stays(tmp_path, monkeypatch, caplog):
+    docs = tmp_path / "docs"
+    shutil.copytree(DOCS, docs)
+    site = tmp_path / "site"
+    build_site(docs, site)
+    catalog = tmp_path / "catalog"
+    shutil.copytree(flagref.catalog.DEFAULT_DIRECTORY, catalog, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    etcd = catalog / "etcd.yaml"
+    etcd.write_text(etcd.read_text(encoding="utf-8") + "\nnot-a-key: [\n", encoding="utf-8")
+    monkeypatch.setattr(flagref.catalog, "DEFAULT_DIRECTORY", catalog)
+    with pytest.raises((PluginError, Abort)):
+        build_site(docs, site)
+    assert any("etcd.yaml:" in r.getMessage() and "fix the syntax" in r.getMessage() for r in caplog.records)
+    # Stopped before MkDocs emptied the site folder: what serve serves is the last good build.
+    assert (site / SEED_URL / "index.html").is_file()
+    assert (site / "flags" / "etcd" / "index.html").is_file()

@@ -153,35 +153,37 @@ def _balanced(tags: Iterable[Token]) -> bool:
     return depth == 0
 
 
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# The start of a heading tag: "<h1" to "<h6" followed by a space or ">" (a fixed-length match).
+_HEADING_START = re.compile(r"<h([1-6])(?=[\s>])")
 
 
 def unwrap_abbr_in_headings(html: str) -> str:
     """``html`` with abbreviation markup taken out of every ``--flag`` name inside a heading.
 
     The reference pages title each entry with its flag (``## --etcd-servers``),
-    and the glossary would wrap the ``etcd`` in it.
+    and the glossary would wrap the ``etcd`` in it. Only the headings are
+    tokenized: the pages are large (a component's entries) and the rest of
+    their text is copied as it is.
     """
     if "<abbr" not in html:
         return html
     out: list[str] = []
-    heading: list[Token] | None = None
-    for token in tokenize(html):
-        if heading is None:
-            if token.kind == "start" and token.name in _HEADINGS:
-                heading = []
-                out.append(token.text)
-            else:
-                out.append(token.text)
-            continue
-        if token.kind == "end" and token.name in _HEADINGS:
-            # Headings written as data carry their dashes as &#45; (render.text.md_text); a dash needs no escape.
-            dashes = [Token(t.kind, t.text.replace("&#45;", "-"), t.offset) if t.kind == "text" else t for t in heading]
-            out.append(unwrap_abbr_in_flags(dashes))
-            out.append(token.text)
-            heading = None
-        else:
-            heading.append(token)
-    if heading is not None:
-        out.append("".join(t.text for t in heading))
+    at = 0
+    while (m := _HEADING_START.search(html, at)) is not None:
+        close = html.find(f"</h{m.group(1)}>", m.end())
+        if close < 0:
+            break
+        out.append(html[at : m.start()])
+        heading = html[m.start() : close]
+        out.append(_unwrap_heading(heading) if "<abbr" in heading else heading)
+        at = close
+    out.append(html[at:])
     return "".join(out)
+
+
+def _unwrap_heading(heading: str) -> str:
+    """A heading's start tag and content (no end tag), abbreviations taken out of its flag names."""
+    start, *inner = tokenize(heading)
+    # Headings written as data carry their dashes as &#45; (render.text.md_text); a dash needs no escape.
+    dashes = [Token(t.kind, t.text.replace("&#45;", "-"), t.offset) if t.kind == "text" else t for t in inner]
+    return start.text + unwrap_abbr_in_flags(dashes)

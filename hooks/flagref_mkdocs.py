@@ -13,6 +13,7 @@ every page left out of its own index; the theme points the box at our worker.
 
 from __future__ import annotations
 
+import gc
 import os
 from html import escape as escape_html
 from pathlib import Path
@@ -104,6 +105,9 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
                 f"{_display(root, f.abs_src_path)}: not valid UTF-8 ({exc.reason} at byte {exc.start}); "
                 "save the file as UTF-8"
             )
+    # Reading the posts makes the model and little garbage: the collector, which would walk the
+    # growing model again and again, waits until it is made (then the model is frozen, below).
+    gc.disable()
     try:
         _build = SiteBuild(
             sources,
@@ -113,6 +117,8 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
         )
     except DataFileError as exc:  # the catalog or the rules are broken: nothing to build with
         raise PluginError(str(exc)) from exc
+    finally:
+        gc.enable()
     if _build.read < len(_build.posts):  # a serve rebuild: say that unchanged posts were not read again
         log.info(f"read {_build.read} of {len(_build.posts)} posts; the others are unchanged")
     options = config.extra.get("flagref") or {}
@@ -131,6 +137,9 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
         _worker_url = f"{SEARCH_WORKER}?v={asset_version(assets[SEARCH_WORKER])}"
         for path, record in flag_documents(document):  # staged now: the document is not kept
             _search.add(path, record)
+    # The site model is a large heap of long-lived objects that every garbage collection of
+    # the rest of the build would walk again; it is kept out of them until the build ends.
+    gc.freeze()
     if DecorationPool.usable(_build):  # posts are decorated in a second process while MkDocs renders
         _pool = DecorationPool(_build, _search.stage if _worker_url is not None else None)
     for src_uri, content in {**pages, **assets, **exports}.items():
@@ -205,6 +214,7 @@ def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
     """Wait for the search index, and say what kept it from being built."""
     global _search
     _close_pool()
+    gc.unfreeze()  # the model is garbage once the site is written (and under serve, at the next rebuild)
     if _search is None:
         return
     problems = _search.finish()

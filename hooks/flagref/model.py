@@ -170,6 +170,15 @@ class FlagUse:
     ``namespace``), ``spec`` the catalog entry when there is one, ``secret``
     whether the value must not be shown. Later stages read these and never
     look the flag up again.
+
+    ``value`` is the value as the program receives it (quotes removed,
+    escapes resolved, ``\\`` continuations joined, ``$VAR`` kept as it is):
+    checks and the reference compare it. ``written`` is the same value as
+    the post writes it (``"192.168.0.0/16"``, ``"${INTERNAL_IP}"``): tables
+    show it. The two differ only on command lines and in unit and
+    environment files; elsewhere (manifests, the prose) ``written`` is
+    ``value``. It is ``None`` only when ``value`` is, and it is as secret
+    as ``value``.
     """
 
     path: str
@@ -188,6 +197,12 @@ class FlagUse:
     name: str = ""  # canonical, without dashes
     spec: FlagSpec | None = field(default=None, compare=False, repr=False)
     secret: bool = False
+    written: str | None = None  # the value as the post writes it (see above); given value when omitted
+
+    def __post_init__(self) -> None:
+        if self.written is None and self.value is not None:
+            # Nothing was written around the value: it is written as it is received.
+            object.__setattr__(self, "written", self.value)
 
     @property
     def key(self) -> tuple[str | None, str]:

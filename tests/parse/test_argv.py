@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flagref.model import Origin
 from flagref.parse.argv import FLAG_TOKEN, is_truncation, parse_argv, split_list, unquote
@@ -107,3 +111,15 @@ def test_long_items_are_read_in_linear_time(size):
     flags, _, unparsed = parse_argv(_items("-" * size, "--" + "a" * size + "=", "--x=" + "=" * size))
     assert len(flags) + len(unparsed) == 3
     assert not is_truncation("-" * size + "x")
+
+
+# Flag tokens as the pattern with its look-behind first finds them (it tries every position):
+# the oracle for FLAG_TOKEN, which starts with its literal dashes.
+_FLAG_TOKEN_PATTERN = re.compile(r"(?:^|(?<=[\s\"'`(\[,=]))--[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+@pytest.mark.slow
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="-- aB=`/_x\t\"'([,é.9\n", max_size=24))
+def test_flag_tokens_are_the_ones_the_pattern_finds(line):
+    assert [m.span() for m in FLAG_TOKEN.finditer(line)] == [m.span() for m in _FLAG_TOKEN_PATTERN.finditer(line)]

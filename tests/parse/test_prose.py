@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import parse
 from flagref.model import Document, Origin
-from flagref.parse.prose import END_OF_POST, find_mentions
+from flagref.parse.prose import _BARE, END_OF_POST, _code_spans, find_mentions
 
 pytestmark = pytest.mark.unit  # but for the tests marked slow (see tests/conftest.py)
 
@@ -88,3 +91,29 @@ def test_options_of_a_command_written_inline_belong_to_its_program():
     ]
     # An example command is no claim about the post's cluster: nothing to check against.
     assert post.claims == ()
+
+
+# Code spans as a lazy pattern with a back-reference reads them (quadratic on unmatched runs):
+# the oracle the linear scanner must agree with.
+_CODE_SPAN_PATTERN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+
+
+@pytest.mark.slow
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="`` a-", max_size=24))
+def test_code_spans_are_the_spans_the_pattern_finds(line):
+    expected = [(m.start(), m.end(), m.group(2)) for m in _CODE_SPAN_PATTERN.finditer(line)]
+    assert _code_spans(line) == expected
+
+
+# Bare mentions as the pattern with its look-behind first reads them (it tries every position):
+# the oracle for the pattern that starts with its literal dashes.
+_BARE_PATTERN = re.compile(r"(?<![\w/`-])(--[a-z0-9][a-z0-9-]*[a-z0-9])(?:=([^\s`<>]+))?(?![\w-])")
+
+
+@pytest.mark.slow
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="-- ab=`/_x\té<>9", max_size=24))
+def test_bare_mentions_are_the_ones_the_pattern_finds(line):
+    expected = [(m.span(), m.groups()) for m in _BARE_PATTERN.finditer(line)]
+    assert [(m.span(), m.groups()) for m in _BARE.finditer(line)] == expected

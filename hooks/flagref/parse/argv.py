@@ -10,8 +10,10 @@ from ..model import Origin, Unparsed
 
 LONG_FLAG = re.compile(r"^--(?P<name>[A-Za-z0-9][A-Za-z0-9_.:-]*)(?:=(?P<value>.*))?$", re.S)
 SHORT_FLAG = re.compile(r"^-(?P<name>[A-Za-z0-9?][A-Za-z0-9_-]*)(?:=(?P<value>.*))?$", re.S)
-# A flag-like token anywhere in a line: what the "nothing lost" audit looks for.
-FLAG_TOKEN = re.compile(r"(?:^|(?<=[\s\"'`(\[,=]))--[A-Za-z0-9][A-Za-z0-9_.-]*")
+# A flag-like token anywhere in a line: what the "nothing lost" audit looks for. Two dashes at the
+# start or after a blank, quote, bracket, comma or "=" (the look-behind: the character before them is
+# none other), then a name. It starts with its literal "--": the search jumps from one to the next.
+FLAG_TOKEN = re.compile(r"--(?<![^\s\"'`(\[,=]--)[A-Za-z0-9][A-Za-z0-9_.-]*")
 TRUNCATION = re.compile(
     r"^\s*(?:#\s*)?(?:-\s+)?(?:[-=_.<\[(]+\s*)?(?:TRUNCATED|truncated|Truncated|snip|SNIP|output truncated|\.\.\.)"
     r"(?:\s*[-=_.>\])]+)?\s*$"
@@ -29,6 +31,8 @@ class ParsedFlag:
     flag: str  # with dashes
     value: str | None
     index: int = 0  # of the item the flag was read from
+    value_index: int | None = None  # of the item the value was read from: ``index`` (--a=b) or the next one (--a b)
+    value_text: str | None = None  # the value's text in that item, before one pair of quotes was removed
 
 
 def is_truncation(line: str) -> bool:
@@ -83,7 +87,7 @@ def parse_argv(
         flag = ("--" if item.startswith("--") else "-") + m.group("name")
         value = m.group("value")
         if value is not None:
-            flags.append(ParsedFlag(origin, flag, unquote(value), i - 1))
+            flags.append(ParsedFlag(origin, flag, unquote(value), i - 1, i - 1, value))
             continue
         wants = takes_value(flag) if takes_value else None
         if wants is not False and values_may_follow and i < len(items):
@@ -92,7 +96,8 @@ def parse_argv(
             # An option known to take a value takes the next word whatever it is (grep -e --etcd,
             # cut -d " "); an unknown one takes a word that is not itself an option.
             if (nxt or (wants and raw_next)) and nxt != "--" and (wants or not nxt.startswith("-") or _is_number(nxt)):
-                flags.append(ParsedFlag(origin, flag, unquote(nxt) if nxt else raw_next, i - 1))
+                text = nxt if nxt else raw_next
+                flags.append(ParsedFlag(origin, flag, unquote(text), i - 1, i, text))
                 i += 1
                 continue
         if wants is True and i >= len(items):
@@ -105,8 +110,12 @@ def parse_argv(
     return flags, positional, unparsed
 
 
+# A negative number (-5, -0.5): a value, not an option. Digits, then an optional dot and digits: linear.
+_NUMBER = re.compile(r"^-\d+(\.\d+)?$")
+
+
 def _is_number(text: str) -> bool:
-    return bool(re.match(r"^-\d+(\.\d+)?$", text))
+    return _NUMBER.match(text) is not None
 
 
 def split_list(value: str | None) -> list[str]:

@@ -17,7 +17,13 @@ def audit_blocks(fences: Sequence[Fence], uses: Iterable[FlagUse], unparsed: Ite
     """An ``Unparsed`` for each long flag in a block line that no use and no report covers."""
     read: dict[tuple[str, int], list[str]] = defaultdict(list)
     for use in uses:
-        read[(use.path, use.line)].extend(t for t in (use.flag, use.spelling, use.value) if t)
+        texts = read[(use.path, use.line)]
+        if use.flag:
+            texts.append(use.flag)
+        if use.spelling:
+            texts.append(use.spelling)
+        if use.value:
+            texts.append(use.value)
     reported = {(u.path, u.line) for u in unparsed}
     out: list[Unparsed] = []
     for fence in fences:
@@ -25,11 +31,13 @@ def audit_blocks(fences: Sequence[Fence], uses: Iterable[FlagUse], unparsed: Ite
             if "--" not in text:  # FLAG_TOKEN needs two dashes: most lines are skipped here
                 continue
             key = (origin.path, origin.line)
-            if key in reported or is_truncation(text):
+            if key in reported:
                 continue
             texts = read.get(key, ())
-            missing = [m.group(0) for m in FLAG_TOKEN.finditer(text) if not any(m.group(0) in t for t in texts)]
-            if missing:
+            missing = [
+                token for token in _flag_tokens(text) if token not in texts and not any(token in t for t in texts)
+            ]
+            if missing and not is_truncation(text):
                 out.append(
                     Unparsed(
                         origin.path,
@@ -41,3 +49,8 @@ def audit_blocks(fences: Sequence[Fence], uses: Iterable[FlagUse], unparsed: Ite
                     )
                 )
     return out
+
+
+def _flag_tokens(text: str) -> list[str]:
+    """The long flags written on ``text`` (``FLAG_TOKEN``), as written."""
+    return FLAG_TOKEN.findall(text)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from ..catalog import Catalog
+from ..catalog import Catalog, FlagSpec
 from ..checks.secrets import MASK
 from ..model import Command, Fence, FlagUse, Manifest, Origin, Unparsed
 from .argv import FLAG_TOKEN, is_truncation, parse_argv
@@ -23,9 +23,11 @@ from .components import known_component, kubectl_target, kubernetes_names
 from .configs import is_env_assignment, is_unit, read_config
 from .identity import Identifier
 from .manifests import looks_like_yaml, parse_manifests
+from .memo import memo_of
 from .objects import Hint, read_object
 from .programs import Programs
 from .shell import Invocation, Word, parse_script
+from .shell.words import written_tail
 
 Line = tuple[Origin, str]
 # Programs whose output is a file's text: what follows `cat FILE` is FILE.
@@ -62,6 +64,37 @@ class Shown:
     named: str | None  # a control-plane program the command names
 
 
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """An argv word, or a piece of one (a letter of ``-xzf``), as the flag reader sees it."""
+
+    item: int  # the word it stands for: the flag's line is that word's
+    text: str
+    source: int | None  # the word its value text comes from, if any
+    whole: bool  # the entry is that whole word, as received
+
+
+@dataclass(frozen=True, slots=True)
+class ArgvFlag:
+    """A flag read from argv words, located by word index so that the reading holds wherever the words are."""
+
+    item: int  # the word the flag is read from
+    flag: str  # with its dashes
+    value: str | None  # as the program receives it
+    spelling: str | None  # the word as written when it was split (a bundle -it)
+    source: int | None  # the word the value is read from (None: not from one word as received)
+    text: str | None  # the value's text in that word, when it is a part of it (None: the whole word)
+    identity: tuple[FlagSpec | None, str, bool]  # (catalog entry, canonical name, secret)
+
+
+@dataclass(frozen=True, slots=True)
+class ArgvReading:
+    """The flags of argv words, and the words that yielded none: (word, text, reason, advice)."""
+
+    flags: tuple[ArgvFlag, ...]
+    problems: tuple[tuple[int, str, str, str], ...]
+
+
 class BlockReader:
     """Collects the records of every code block of one post."""
 
@@ -81,6 +114,8 @@ class BlockReader:
         self.named: dict[int, str | None] = {}
         # data/kubernetes.yaml, read once per post rather than at every word asked about.
         self.names = kubernetes_names()
+        # Readings of argv words, kept with the catalog and the program data they were read against.
+        self.argv_memo = memo_of(catalog, ("argv", programs))
 
     # -- flags ----------------------------------------------------------
 
@@ -102,19 +137,23 @@ class BlockReader:
             return None
         return self.catalog.split_shorts(component, token) or self.programs.split_bundle(component, token, command)
 
-    def dashless(self, component: str | None, items: Sequence[Line]) -> Sequence[Line]:
-        """tar ``xzvfC FILE DIR``: old-style letters without a dash; each value is the next word, in order."""
-        letters = self.programs.split_dashless(component, items[0][1]) if component and items else None
+    def dashless(self, component: str | None, words: Sequence[str]) -> list[_Entry] | None:
+        """tar ``xzvfC FILE DIR``: old-style letters without a dash; each value is the next word, in order.
+
+        ``None`` when the first word is not such a run of letters.
+        """
+        letters = self.programs.split_dashless(component, words[0]) if component and words else None
         if not letters:
-            return items
-        rest = list(items[1:])
-        out: list[Line] = []
+            return None
+        rest = list(range(1, len(words)))
+        out: list[_Entry] = []
         for letter in letters:
             if self.programs.takes_value(component, letter) and rest:
-                out.append((items[0][0], f"{letter}={rest.pop(0)[1]}"))
+                at = rest.pop(0)
+                out.append(_Entry(0, f"{letter}={words[at]}", at, False))
             else:
-                out.append((items[0][0], letter))
-        return out + rest
+                out.append(_Entry(0, letter, None, False))
+        return out + [_Entry(at, words[at], at, True) for at in rest]
 
     def attached(self, component: str | None, token: str, command: str | None, takes) -> tuple[str, ...] | None:
         """``-A1``, ``-c1-20``, ``-I{}``: a one-letter option with its value attached, when the letter takes one."""
@@ -125,22 +164,50 @@ class BlockReader:
         letter = token[:2]
         return (token,) if takes(letter) else None
 
-    def read_flags(self, items: Sequence[Line], component: str | None, command: str | None):
-        """The flags of ``items`` as ``component`` reads them: (flags, the spelling of each, what was unreadable)."""
-        expanded: list[Line] = []
-        spellings: list[str | None] = []
+    def read_words(self, words: Sequence[str], component: str | None, command: str | None) -> ArgvReading:
+        """The flags of argv ``words`` as ``component`` reads them under ``command``, each with its identity.
+
+        A pure function of the words, the program, the catalog and the
+        program data: the reading is kept and given again for the same words
+        (``kubectl get po -n kube-system`` in post after post).
+        """
+        key = (tuple(words), component, command)
+        found = self.argv_memo.get(key)
+        if found is None:
+            found = self.argv_memo.put(key, self._read_words(key[0], component, command), sum(map(len, key[0])))
+        return found
+
+    def _read_words(self, words: tuple[str, ...], component: str | None, command: str | None) -> ArgvReading:
         takes = self.takes_value(component, command)
-        items = self.dashless(component, items)
-        for origin, word in items:
-            token = word.strip()
+        entries: list[_Entry] = []
+        spellings: list[str | None] = []
+        for entry in self.dashless(component, words) or [_Entry(i, w, i, True) for i, w in enumerate(words)]:
+            token = entry.text.strip()
             parts = self.bundle(component, token, command) or self.attached(component, token, command, takes)
-            # A letter with its value attached (-A1, -I{}, -fout.tar) is read as -A=1.
-            parts = tuple(p if len(p) < 3 or p[2] == "=" else p[:2] + "=" + p[2:] for p in parts or ())
-            for part in parts or (word,):
-                expanded.append((origin, part))
-                spellings.append(token if parts else None)
-        flags, _, unparsed = parse_argv(expanded, takes)
-        return flags, spellings, unparsed
+            if not parts:
+                entries.append(entry)
+                spellings.append(None)
+                continue
+            for part in parts:
+                # A letter with its value attached (-A1, -I{}, -fout.tar) is read as -A=1.
+                text = part if len(part) < 3 or part[2] == "=" else part[:2] + "=" + part[2:]
+                entries.append(_Entry(entry.item, text, entry.source, False))
+                spellings.append(token)
+        # Each entry's origin says which word it stands for (the line is the word's index).
+        flags, _, problems = parse_argv([(Origin("", e.item), e.text) for e in entries], takes)
+        read = []
+        for f in flags:
+            source, text = None, f.value_text
+            if f.value_index is not None:
+                holder = entries[f.value_index]
+                if f.value_index != f.index:
+                    # The next word is the value: as written when that entry is the whole word.
+                    source, text = (holder.source, None) if holder.whole else (None, None)
+                else:
+                    source = holder.source
+            identity = self.ident.identify(component, f.flag, f.value, command)
+            read.append(ArgvFlag(f.origin.line, f.flag, f.value, spellings[f.index], source, text, identity))
+        return ArgvReading(tuple(read), tuple((u.line, u.text, u.reason, u.advice) for u in problems))
 
     def code_span_flags(self, origin: Origin, text: str) -> list[tuple[str, str, str | None, str | None]]:
         """``kubectl get po -n kube-system`` written inline in the text: (program, flag, value, subcommand) of each option.
@@ -153,10 +220,10 @@ class BlockReader:
             return []
         found = []
         for invocation in parse_script([text], self.programs).invocations:
-            items = [(origin, w.value) for w in invocation.args]
-            command = next((w.value for w in invocation.args if not w.value.startswith("-")), None)
-            flags, _, _ = self.read_flags(items, invocation.program, command)
-            found.extend((invocation.program, f.flag, f.value, command) for f in flags)
+            words = [w.value for w in invocation.args]
+            command = next((w for w in words if not w.startswith("-")), None)
+            reading = self.read_words(words, invocation.program, command)
+            found.extend((invocation.program, f.flag, f.value, command) for f in reading.flags)
         return found
 
     def add_argv(
@@ -166,41 +233,52 @@ class BlockReader:
         kind: str,
         block: int,
         *,
+        written: Sequence[str | None] | None = None,
         obj: str | None = None,
         container: str | None = None,
         host: str | None = None,
         command: str | None = None,
         inferred: bool = False,
     ) -> dict[str, str | None]:
-        """Flags of ``items`` (argv words with their lines) as uses of ``component``; canonical name -> value."""
-        flags, spellings, unparsed = self.read_flags(items, component, command)
-        self.unparsed.extend(unparsed)
-        identities = [self.ident.identify(component, f.flag, f.value, command) for f in flags]
+        """Flags of ``items`` (argv words with their lines) as uses of ``component``; canonical name -> value.
+
+        ``written``: each word as the post writes it (quotes kept), when it is
+        shell text; the uses then keep their values as written too.
+        """
+        values = [w for _, w in items]
+        reading = self.read_words(values, component, command)
+        for at, text, reason, advice in reading.problems:
+            origin = items[at][0]
+            self.unparsed.append(Unparsed(origin.path, origin.line, text, reason, advice))
+        flags = reading.flags
         if obj and kind == "command":
             # The command line is shown as context: it must not show what the values hide
             # (masked before shortening, so no part of a secret survives the cut).
-            for f, (_, _, secret) in zip(flags, identities):
-                if secret:
+            for f in flags:
+                if f.identity[2]:
                     obj = obj.replace(f.value, MASK)
             obj = _shorten(obj)
-        made = [
-            self.ident.use(
-                f.origin.path,
-                f.origin.line,
-                block,
-                kind,
-                component,
-                f.flag,
-                f.value,
-                identity=identity,
-                object=obj,
-                container=container,
-                spelling=spellings[f.index],
-                host=host,
-                inferred=inferred,
+        made = []
+        for f in flags:
+            origin = items[f.item][0]
+            made.append(
+                self.ident.use(
+                    origin.path,
+                    origin.line,
+                    block,
+                    kind,
+                    component,
+                    f.flag,
+                    f.value,
+                    identity=f.identity,
+                    object=obj,
+                    container=container,
+                    spelling=f.spelling,
+                    host=host,
+                    inferred=inferred,
+                    written=_written(f, values, written) if written is not None else None,
+                )
             )
-            for f, identity in zip(flags, identities)
-        ]
         self.uses.extend(made)
         return {use.name: use.value for use in made}
 
@@ -305,7 +383,14 @@ class BlockReader:
         )
         # The command line is the context of its flags, as the object is for a manifest's.
         return self.add_argv(
-            items, invocation.program, "command", block, obj=invocation.text, host=host, command=subcommand
+            items,
+            invocation.program,
+            "command",
+            block,
+            written=[w.written for w in args],
+            obj=invocation.text,
+            host=host,
+            command=subcommand,
         )
 
     def read_shown(self, block: int, output: Sequence[Line], shown: Shown) -> None:
@@ -339,7 +424,15 @@ class BlockReader:
         config = read_config(body, self.catalog, self.programs, known=self.known)
         label = target
         for found in config.programs:
-            self.add_argv(found.items, found.component, "command", block, obj=label or found.source, host=host)
+            self.add_argv(
+                found.items,
+                found.component,
+                "command",
+                block,
+                written=found.written,
+                obj=label or found.source,
+                host=host,
+            )
         for setting in config.settings:
             self.uses.append(
                 self.ident.use(
@@ -353,6 +446,7 @@ class BlockReader:
                     object=label,
                     spelling=setting.variable,
                     host=host,
+                    written=setting.written,
                 )
             )
 
@@ -370,7 +464,8 @@ class BlockReader:
                 self.add_argv([(origin, m.group(1))], inferred, "manifest", block, obj=label, host=host, inferred=True)
                 continue
             # A JSON or YAML flow list shows argv as quoted strings: ["/usr/local/bin/kube-proxy","--config=..."].
-            words = _QUOTED.findall(text) if _JSON_ARGV.search(text) else text.split()
+            listed = _JSON_ARGV.search(text) is not None
+            words = _QUOTED.findall(text) if listed else text.split()
             log = _LOG_LINE.match(text) is not None  # a log line names programs, it runs none
             start = None if log else next((i for i in range(len(words)) if self.runs_program(words, i)), None)
             if start is None:
@@ -385,7 +480,10 @@ class BlockReader:
                 )
                 continue
             component = words[start].rsplit("/", 1)[-1]
-            self.add_argv([(origin, w) for w in words[start + 1 :]], component, "command", block, host=host)
+            rest = words[start + 1 :]
+            # A process line is the words as they were given: what quotes it shows are part of them.
+            written = None if listed else rest
+            self.add_argv([(origin, w) for w in rest], component, "command", block, written=written, host=host)
 
     def runs_program(self, words: Sequence[str], i: int) -> bool:
         """Whether ``words[i]`` is a program a process line shows: a catalog server, or a path followed by options."""
@@ -400,6 +498,25 @@ class BlockReader:
         """Read the flags of every manifest object in ``lines``."""
         for obj in parse_manifests(lines):
             self.manifests.append(read_object(self, block, obj, hint, source, host))
+
+
+def _written(flag: ArgvFlag, values: Sequence[str], written: Sequence[str | None]) -> str | None:
+    """``flag``'s value as the post writes it, from the written form of the word that holds it.
+
+    The whole word as written when the value is a whole word (``-o "x y"``);
+    the end of the written word when the value ends a word (``--cidr="10.0.0.0/8"``
+    -> ``"10.0.0.0/8"``), unless quotes open before the value
+    (``"--cidr=10.0.0.0/8"``): then nothing is written around the value
+    alone, and it is written as received.
+    """
+    if flag.value is None or flag.source is None or written[flag.source] is None:
+        return flag.value
+    if flag.text is None:
+        return written[flag.source]
+    # The reader strips the word it reads the value from: blanks after the value are written after it.
+    value = values[flag.source]
+    tail = written_tail(value, written[flag.source], flag.text + value[len(value.rstrip()) :])
+    return flag.value if tail is None else tail
 
 
 def _unescape(line: str) -> str:

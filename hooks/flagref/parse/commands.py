@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from ..model import Origin
 from .programs import Programs
-from .prompts import classify_block, is_continuation, is_output, split_prompt, strip_continuation
-from .shell import command_extent
+from .prompts import classify_block, is_output, split_prompt, strip_continuation
+from .shell import command_extent, ends_on_its_line
 
 Line = tuple[Origin, str]
 # A word shaped like a program name at the start of a line: `cilium install`, `gcloud-cli ...`.
@@ -74,12 +74,14 @@ def _prompted(body: Sequence[Line], prompts: list) -> tuple[list[TypedCommand], 
         i += 1
     # The lines without their continuation prompt, made once: each command is measured on
     # the lines after it, and remaking them per command would cost the square of the block.
-    physical = [(o, strip_continuation(t) if is_continuation(t) else t) for o, t in body]
+    # (A continuation prompt starts with ">": other lines are kept as they are.)
+    physical = [(o, strip_continuation(t)) if t[:1] == ">" else (o, t) for o, t in body]
     texts = [t for _, t in physical]
     while i < len(body):
         prompt = prompts[i]
         host = prompt.host or host
-        end = max(command_extent([prompt.command, *texts[i + 1 :]]), 1)
+        # Most commands end on their line: the lines after them are not copied to be measured.
+        end = 1 if ends_on_its_line(prompt.command) else max(command_extent([prompt.command, *texts[i + 1 :]]), 1)
         command_lines = ((body[i][0], prompt.command), *physical[i + 1 : i + end])
         i += end
         output = []

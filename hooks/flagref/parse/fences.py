@@ -9,6 +9,7 @@ blocks found here equals the number of ``<pre>`` in the built page.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..model import Document, Fence
@@ -26,6 +27,7 @@ _PREFIX = (" ", "\t", ">")
 _TAB = 4
 _LIST_ITEM = re.compile(r"^[ \t]{0,3}(?:[*+-]|\d+[.)])(?:[ \t]|$)")
 _CONTAINER = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?|===)[ \t]")
+_OPENERS = frozenset("*+-!?=")
 
 
 def find_fences(document: Document) -> tuple[Fence, ...]:
@@ -40,12 +42,9 @@ def find_fences(document: Document) -> tuple[Fence, ...]:
     blocks.sort()
     fences = []
     for index, (start, end, info, ws, is_fenced) in enumerate(blocks):
-        if is_fenced:
-            body_range = range(start + 1, end)
-            body = tuple(_dedent(lines[i], len(ws)) for i in body_range)
-        else:
-            body_range = range(start, end + 1)
-            body = tuple(_dedent(lines[i], 4) for i in body_range)
+        first, stop = (start + 1, end) if is_fenced else (start, end + 1)
+        width = len(ws) if is_fenced else 4
+        body = tuple(_dedent(line, width) for line in lines[first:stop]) if width else tuple(lines[first:stop])
         fences.append(
             Fence(
                 index=index,
@@ -54,7 +53,7 @@ def find_fences(document: Document) -> tuple[Fence, ...]:
                 info=info,
                 indent=ws,
                 body=body,
-                origins=tuple(document.origins[i] for i in body_range),
+                origins=tuple(document.origins[first:stop]),
                 fenced=is_fenced,
             )
         )
@@ -69,6 +68,16 @@ def _find_fenced(lines: tuple[str, ...]) -> list[tuple[int, int, str, str]]:
     end_re = None
     info = ""
     for i, raw in enumerate(lines):
+        if fence is None:
+            if "```" not in raw and "~~~" not in raw:
+                continue  # no fence can open on a line without three backticks or tildes
+        elif not ws:
+            # A fence at the margin: no line is too little indented for it, and only a line
+            # starting with its run of backticks or tildes can close it.
+            if raw.startswith(fence) and end_re.match(raw.rstrip("\r")):
+                found.append((start, i, info, ws))
+                fence = None
+            continue
         line = raw.rstrip("\r")
         if fence is None:
             n = 0
@@ -82,18 +91,24 @@ def _find_fenced(lines: tuple[str, ...]) -> list[tuple[int, int, str, str]]:
             ws = line[:n].expandtabs(_TAB)
             start = i
             info = line[n + len(fence) :].strip()
-            end_re = re.compile(re.escape(fence) + r"[ \t]*$")
+            end_re = _closing(fence)
             continue
-        lead, content = _split_ws(line, len(ws))
+        lead, content = _split_ws(line, len(ws)) if ws else ("", line)
         if not (lead + content).strip():
             continue
         if len(lead) != len(ws) and content != "":
             fence = None  # superfences abandons a fence whose content is not indented enough
             continue
-        if end_re.match(content) and not content.startswith((" ", "\t")):
+        if content.startswith(fence) and end_re.match(content):
             found.append((start, i, info, ws))
             fence = None
     return found
+
+
+@functools.lru_cache(maxsize=64)
+def _closing(fence: str) -> re.Pattern[str]:
+    """The line that closes ``fence``: the same run of backticks or tildes, then blanks only."""
+    return re.compile(re.escape(fence) + r"[ \t]*$")
 
 
 def _split_ws(line: str, width: int) -> tuple[str, str]:
@@ -125,16 +140,17 @@ def _find_indented(lines: tuple[str, ...], inside: set[int]) -> list[tuple[int, 
             previous_blank = False
             i += 1
             continue
-        line = lines[i].expandtabs(_TAB)
+        line = lines[i].expandtabs(_TAB) if "\t" in lines[i] else lines[i]
         if not line.strip():
             previous_blank = True
             i += 1
             continue
         indent = len(line) - len(line.lstrip(" "))
         if indent < 4:
-            in_container = bool(_LIST_ITEM.match(line) or _CONTAINER.match(line)) or (
-                in_container and not previous_blank
-            )
+            # A list item or a container starts with one of these (or a decimal digit) after its blanks.
+            first = line[indent : indent + 1] if indent < len(line) else ""
+            starts = (first in _OPENERS or first.isdecimal()) and bool(_LIST_ITEM.match(line) or _CONTAINER.match(line))
+            in_container = starts or (in_container and not previous_blank)
             previous_blank = False
             i += 1
             continue
@@ -143,7 +159,7 @@ def _find_indented(lines: tuple[str, ...], inside: set[int]) -> list[tuple[int, 
             last = i
             j = i + 1
             while j < len(lines) and j not in inside:
-                candidate = lines[j].expandtabs(_TAB)
+                candidate = lines[j].expandtabs(_TAB) if "\t" in lines[j] else lines[j]
                 if candidate.strip():
                     if len(candidate) - len(candidate.lstrip(" ")) < 4:
                         break

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..catalog import Catalog, FlagSpec
 from ..checks.secrets import is_secret
 from ..model import FlagUse
+from .memo import memo_of
 
 _SECRET_NAMES: dict[str, frozenset[str]] = {}
 
@@ -29,6 +30,8 @@ class Identifier:
         # A flag the catalog marks secret for one program is a credential wherever it is written
         # (``--token`` in the prose names no program).
         self.secret_names = _secret_names(catalog)
+        # Identities already settled, kept with the catalog: the same flags recur in post after post.
+        self.memo = memo_of(catalog, "identity")
 
     def spec(self, component: str | None, flag: str, command: str | None = None) -> FlagSpec | None:
         """The catalog entry of ``component``'s ``flag`` (``None`` without a component)."""
@@ -38,9 +41,14 @@ class Identifier:
         self, component: str | None, flag: str, value: str | None, command: str | None = None
     ) -> tuple[FlagSpec | None, str, bool]:
         """(catalog entry, canonical name, secret) of ``flag`` as ``component`` reads it."""
-        spec = self.spec(component, flag, command)
-        name = spec.name if spec is not None else flag.lstrip("-")
-        return spec, name, is_secret(spec, name, value, self.secret_names)
+        key = (component, flag, value, command)
+        found = self.memo.get(key)
+        if found is None:
+            spec = self.spec(component, flag, command)
+            name = spec.name if spec is not None else flag.lstrip("-")
+            found = (spec, name, is_secret(spec, name, value, self.secret_names))
+            self.memo.put(key, found, len(flag) + len(value or ""))
+        return found
 
     def use(
         self,

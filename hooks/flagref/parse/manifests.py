@@ -31,6 +31,8 @@ KUBEADM_SECTIONS = {
 _KEY = re.compile(r"^(?P<indent>\s*)(?P<dash>-\s+)?(?P<key>[A-Za-z_][\w.-]*)\s*:(?:\s+(?P<value>.*?))?\s*$")
 _ITEM = re.compile(r"^(?P<indent>\s*)-\s+(?P<value>.*?)\s*$")
 _DOC_SPLIT = re.compile(r"^---\s*$")
+# What every line argv.is_truncation accepts holds: TRUNCATED, truncated, Truncated, snip, SNIP or "...".
+_CUT_WORDS = ("RUNCATED", "runcated", "snip", "SNIP", "...")
 YAML_HINT = re.compile(r"^\s*(?:-\s+)?(?:apiVersion|kind|metadata|spec|containers|command|args|extraArgs)\s*:")
 
 
@@ -70,7 +72,10 @@ def parse_manifests(lines: Sequence[tuple[Origin, str]]) -> list[ParsedObject]:
     """Every object in ``lines`` (one or more YAML documents)."""
     objects = []
     for doc in _documents(lines):
-        kept = [(o, t) for o, t in doc if not is_truncation(t)]
+        # A cut line holds one of these words (argv.TRUNCATION): without any, no line is one.
+        text = "\n".join(t for _, t in doc)
+        cut = any(word in text for word in _CUT_WORDS)
+        kept = [(o, t) for o, t in doc if not is_truncation(t)] if cut else doc
         truncated = len(kept) != len(doc)
         if not any(t.strip() for _, t in kept):
             continue
@@ -85,7 +90,7 @@ def parse_manifests(lines: Sequence[tuple[Origin, str]]) -> list[ParsedObject]:
 def _documents(lines: Sequence[tuple[Origin, str]]) -> list[list[tuple[Origin, str]]]:
     docs: list[list[tuple[Origin, str]]] = [[]]
     for origin, text in lines:
-        if _DOC_SPLIT.match(text):
+        if text.startswith("---") and _DOC_SPLIT.match(text):
             docs.append([])
         else:
             docs[-1].append((origin, text))
@@ -109,10 +114,13 @@ def _compose(lines: list[tuple[Origin, str]], truncated: bool) -> ParsedObject |
 
     kind = _scalar(_get(root, "kind"))
     metadata = _get(root, "metadata")
-    containers = tuple(_container(c, at) for c in _find_key_sequences(root, ("containers", "initContainers")))
+    found = _find_keys(root, _SEARCHED)
+    # Found wherever they are: a mis-indented "containers:" lands at the top level.
+    lists = [v for key in ("containers", "initContainers") for v in found[key] if isinstance(v, yaml.SequenceNode)]
+    containers = tuple(_container(c, at) for v in lists for c in v.value if isinstance(c, yaml.MappingNode))
     settings = tuple(_kubeadm_settings(root, at))
-    host_network = _find_scalar(root, "hostNetwork")
-    host_paths = tuple(p for hp in _find_values(root, "hostPath") if (p := _scalar(_get(hp, "path"))) is not None)
+    host_network = next((text for v in found["hostNetwork"] if (text := _scalar(v)) is not None), None)
+    host_paths = tuple(p for hp in found["hostPath"] if (p := _scalar(_get(hp, "path"))) is not None)
     return ParsedObject(
         origin=lines[0][0],
         kind=kind,
@@ -142,34 +150,33 @@ def _scalar(node: yaml.Node | None) -> str | None:
     return None
 
 
-def _find_values(node: yaml.Node, key: str) -> list[yaml.Node]:
-    """The values of ``key`` anywhere under ``node``, in document order (a stack, not nested generators)."""
-    found: list[yaml.Node] = []
-    stack: list[tuple[yaml.Node, bool]] = [(node, False)]  # (node, is a value of key: reported, not searched)
+def _find_keys(node: yaml.Node, keys: frozenset[str]) -> dict[str, list[yaml.Node]]:
+    """The values of each of ``keys`` anywhere under ``node``, in document order, in one walk of the tree.
+
+    A stack, not nested generators. A value found for a key is not searched
+    for that key again (a ``containers:`` list is not searched for more
+    ``containers:``), but it is searched for the other keys.
+    """
+    found: dict[str, list[yaml.Node]] = {key: [] for key in keys}
+    nothing: frozenset[str] = frozenset()
+    # (node, the key it is a value of, or None; the keys not searched for below it)
+    stack: list[tuple[yaml.Node, str | None, frozenset[str]]] = [(node, None, nothing)]
     while stack:
-        current, matched = stack.pop()
-        if matched:
-            found.append(current)
-        elif isinstance(current, yaml.MappingNode):  # pushed in reverse: popped in document order
-            stack.extend((v, isinstance(k, yaml.ScalarNode) and k.value == key) for k, v in reversed(current.value))
+        current, key, blocked = stack.pop()
+        if key is not None:
+            found[key].append(current)
+            blocked = blocked | {key}
+        if isinstance(current, yaml.MappingNode):  # pushed in reverse: popped in document order
+            for k, v in reversed(current.value):
+                name = k.value if isinstance(k, yaml.ScalarNode) else None
+                hit = name if name in keys and name not in blocked else None
+                stack.append((v, hit, blocked))
         elif isinstance(current, yaml.SequenceNode):
-            stack.extend((item, False) for item in reversed(current.value))
+            stack.extend((item, None, blocked) for item in reversed(current.value))
     return found
 
 
-def _find_scalar(node: yaml.Node, key: str) -> str | None:
-    for value in _find_values(node, key):
-        if (text := _scalar(value)) is not None:
-            return text
-    return None
-
-
-def _find_key_sequences(node: yaml.Node, keys: tuple[str, ...]):
-    # Found wherever they are: a mis-indented "containers:" lands at the top level.
-    for key in keys:
-        for value in _find_values(node, key):
-            if isinstance(value, yaml.SequenceNode):
-                yield from (item for item in value.value if isinstance(item, yaml.MappingNode))
+_SEARCHED = frozenset({"containers", "initContainers", "hostNetwork", "hostPath"})
 
 
 def _argv(node: yaml.Node | None, at) -> list[tuple[Origin, str]]:

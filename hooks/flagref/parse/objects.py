@@ -97,5 +97,14 @@ def _read_shell_string(
         items = [(origin, w.value) for w in invocation.args]
         subcommand = next((w.value for w in invocation.args if not w.value.startswith("-")), None)
         reader.add_argv(
-            items, invocation.program, "manifest", block, obj=label, container=container, host=host, command=subcommand
+            items,
+            invocation.program,
+            "manifest",
+            block,
+            # The string is shell text: its values are written with the shell's quotes.
+            written=[w.written for w in invocation.args],
+            obj=label,
+            container=container,
+            host=host,
+            command=subcommand,
         )

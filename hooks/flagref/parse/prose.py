@@ -11,8 +11,12 @@ from ..model import Document, FlagUse, Origin
 from .identity import Identifier
 
 END_OF_POST = re.compile(r"(?i)^\s*-{1,}\s*end[\s_-]*of[\s_-]*post\s*-*\s*$")
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
-_BARE = re.compile(r"(?<![\w/`-])(--[a-z0-9][a-z0-9-]*[a-z0-9])(?:=([^\s`<>]+))?(?![\w-])")
+# A run of backticks: code spans open and close with runs of the same length (see _code_spans).
+_TICKS = re.compile(r"`+")
+# A bare flag: two dashes that follow no word character, slash, backtick or dash (the look-behind
+# checks the character before them), a name, and maybe =value. It starts with its literal "--", so
+# the search jumps from one "--" to the next instead of trying every position of the line.
+_BARE = re.compile(r"(--(?<![\w/`-]--)[a-z0-9][a-z0-9-]*[a-z0-9])(?:=([^\s`<>]+))?(?![\w-])")
 _IN_CODE = re.compile(r"^(--[A-Za-z0-9][A-Za-z0-9_.-]*)(?:[= ](.+))?$")
 _TRAILING = ".,;:)!?'\""
 
@@ -49,23 +53,56 @@ def find_mentions(document: Document, skip: Iterable[int], commands: CodeSpanRea
             continue
         origin = document.origins[i]
         covered: list[tuple[int, int]] = []
-        for m in _CODE_SPAN.finditer(line) if "`" in line else ():
-            covered.append(m.span())
-            code = m.group(2).strip()
+        for start, end, inner in _code_spans(line) if "`" in line else ():
+            covered.append((start, end))
+            code = inner.strip()
             cm = _IN_CODE.match(code)
             if cm and not cm.group(1).endswith("-"):
                 mentions.append(Mention(origin, cm.group(1), cm.group(2), True, line))
             elif commands is not None and not code.startswith("-"):
                 for program, flag, value, command in commands(origin, code):
                     mentions.append(Mention(origin, flag, value, True, line, program, command, code))
+        # The spans and the matches both come in order: one pass over the spans tells which are inside one.
+        spans = iter(covered)
+        span = next(spans, None)
         for m in _BARE.finditer(line):
-            if any(a <= m.start() < b for a, b in covered):
+            while span is not None and span[1] <= m.start():
+                span = next(spans, None)
+            if span is not None and span[0] <= m.start():
                 continue
             value = m.group(2)
             if value:
                 value = value.rstrip(_TRAILING) or None
             mentions.append(Mention(origin, m.group(1), value, False, line))
     return mentions
+
+
+def _code_spans(line: str) -> list[tuple[int, int, str]]:
+    """The inline code spans of ``line``: (start, end, text between the backticks), in order.
+
+    A run of backticks opens a span that the next run of the same length
+    closes; a run that no later run matches is text, and the search goes on
+    after it. Each run's next match is found once, from the right, so the
+    cost is linear in the line (a lazy pattern with a back-reference would
+    rescan the rest of the line from every unmatched run).
+    """
+    runs = [(m.start(), m.end()) for m in _TICKS.finditer(line)]
+    following: list[int | None] = [None] * len(runs)
+    last: dict[int, int] = {}  # run length -> index of the nearest such run to the right
+    for index in range(len(runs) - 1, -1, -1):
+        width = runs[index][1] - runs[index][0]
+        following[index] = last.get(width)
+        last[width] = index
+    spans = []
+    index = 0
+    while index < len(runs):
+        close = following[index]
+        if close is None:
+            index += 1
+            continue
+        spans.append((runs[index][0], runs[close][1], line[runs[index][1] : runs[close][0]]))
+        index = close + 1
+    return spans
 
 
 def read_prose(

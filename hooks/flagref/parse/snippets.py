@@ -16,6 +16,7 @@ include each other twice per level cannot grow a page without limit.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -118,6 +119,10 @@ def expand_snippets(
     expanded (missing, outside the snippets folder, circular, too deep, too
     large) is reported with ``path:line`` and kept as escaped text.
     """
+    if "8<" not in "\n".join(lines):
+        # No include and no section marker (both hold "8<"): the body is the text as it is.
+        origins = tuple(map(Origin, itertools.repeat(path), range(first_line, first_line + len(lines))))
+        return Document(path, tuple(lines), origins), []
     state = _Expansion(source)
     numbered = [(Origin(path, first_line + i), line) for i, line in enumerate(lines)]
     _expand(numbered, state, seen=())

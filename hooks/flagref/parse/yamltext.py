@@ -15,9 +15,45 @@ from __future__ import annotations
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+# Plain scalars longer than this are resolved each time rather than kept (few are, and they rarely repeat).
+_TAG_MEMO_WIDTH = 120
+_TAG_MEMO_SIZE = 20_000
+
+
+class _Loader(_BASE_LOADER):
+    """The safe loader, resolving each plain scalar's tag once per text.
+
+    The composer asks the resolver for the tag of every node, and the
+    resolver tries the implicit patterns (null, bool, int, float...) on every
+    plain scalar; the answer depends only on the text, so it is kept. A
+    quoted or block scalar, a list and a mapping always get the default tag
+    of their kind: the safe loader has no path resolvers (checked below).
+    """
+
+    _tags: dict[str, str] = {}
+
+    def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool] | bool) -> str:
+        """The tag of a node, as the safe loader's resolver gives it."""
+        if kind is ScalarNode:
+            if not implicit[0]:
+                return self.DEFAULT_SCALAR_TAG
+            if len(value) > _TAG_MEMO_WIDTH:
+                return _BASE_LOADER.resolve(self, kind, value, implicit)
+            tags = _Loader._tags
+            tag = tags.get(value)
+            if tag is None:
+                if len(tags) >= _TAG_MEMO_SIZE:
+                    tags.clear()
+                tag = tags[value] = _BASE_LOADER.resolve(self, kind, value, implicit)
+            return tag
+        return self.DEFAULT_MAPPING_TAG if kind is MappingNode else self.DEFAULT_SEQUENCE_TAG
+
+
+# With path resolvers (none in the safe loader) a tag would depend on where the node is.
+_LOADER = _BASE_LOADER if _BASE_LOADER.yaml_path_resolvers else _Loader
 
 
 class YamlProblem(ValueError):
@@ -37,9 +73,31 @@ def compose(text: str) -> Node | None:
         raise YamlProblem(mark.line if mark else 0, str(exc.problem or exc.context or "not valid YAML")) from None
     except (yaml.YAMLError, RecursionError, ValueError) as exc:  # libyaml's own limits, odd input
         raise YamlProblem(0, f"not readable YAML ({type(exc).__name__})") from None
-    if root is not None:
+    if root is not None and ("*" in text or not _within_bounds(root)):
+        # An alias is written with `*`: without one, no node can be reached twice, and a
+        # walk that only measures depth and size says whether the full check has to run.
         check(root)
     return root
+
+
+def _within_bounds(root: Node) -> bool:
+    """Whether a tree without aliases is at most ``MAX_DEPTH`` deep and ``MAX_NODES`` large (level by level)."""
+    level: list[Node] = [root]
+    depth = count = 0
+    while level:
+        count += len(level)
+        if depth > MAX_DEPTH or count > MAX_NODES:
+            return False
+        below: list[Node] = []
+        for node in level:
+            if isinstance(node, SequenceNode):
+                below.extend(node.value)
+            elif isinstance(node, MappingNode):
+                for pair in node.value:
+                    below.extend(pair)
+        level = below
+        depth += 1
+    return True
 
 
 def check(root: Node) -> None:

@@ -39,8 +39,10 @@ tree-sitter walk), :mod:`.carriers` (wrappers and carried commands),
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
+from ..memo import Memo, memo_of
 from ..programs import Programs
 from .grammar import Reader
 from .lexer import continued_lines, lex
@@ -73,12 +75,28 @@ def parse_script(lines: Sequence[str], programs: Programs) -> Script:
     ``heredocs`` and ``consumed``, never as commands. Usable on a lone string
     from a manifest (``parse_script([arg], programs)`` on the argument of
     ``sh -c``). Never raises on any text.
+
+    The answer is a pure function of the lines and the program data, made
+    of immutable records: it is kept with the program data and given again
+    for the same lines.
     """
+    key = tuple(lines)
+    memo = memo_of(programs, "scripts")
+    script = memo.get(key)
+    if script is not None:
+        return script
     clean = [clean_line(line) for line in lines]
     sink = Sink()
     reader = Reader(programs, sink)
     reader.read("\n".join(clean), LineMap.rows(), (), None, 0, top=True)
-    return sink.script()
+    return memo.put(key, sink.script(), sum(map(len, key)) + len(key))
+
+
+# Command extents already measured, by (window lines, final): the end relative to the start, -1 for "may go on".
+_EXTENTS: Memo[int] = Memo(entries=4096, budget=1_000_000, largest=20_000)
+# What can carry a command past its line: a quote, a backslash, a backtick, a comment (it may
+# hide what ends the line), a heredoc, an open `$(`, `${`, `<(` or `>(`. Fixed alternatives: linear.
+_ONE_LINE_CAN_GO_ON = re.compile(r"['\"`\\#]|<<|[$<>]\(|\$\{")
 
 
 def command_extent(lines: Sequence[str], start: int = 0) -> int:
@@ -96,14 +114,42 @@ def command_extent(lines: Sequence[str], start: int = 0) -> int:
     """
     if start >= len(lines):
         return start
+    if ends_on_its_line(lines[start]):
+        return start + 1
     window = 8
     while True:
         end = min(len(lines), start + window)
         final = end >= len(lines) or window >= MAX_EXTENT
-        found = _extent_in(lines, start, end, final)
+        found = _extent_in_window(lines, start, end, final)
         if found is not None:
             return found
         window *= 4
+
+
+def _extent_in_window(lines: Sequence[str], start: int, end: int, final: bool) -> int | None:
+    """:func:`_extent_in`, kept per window text: a block is split into commands more than once.
+
+    Only answers that depend on the window alone are kept: a final window
+    cut short of the end of ``lines`` may read past it.
+    """
+    if final and end < len(lines):
+        return _extent_in(lines, start, end, final)
+    key = (tuple(lines[start:end]), final)
+    found = _EXTENTS.get(key)
+    if found is None:
+        extent = _extent_in(lines, start, end, final)
+        found = _EXTENTS.put(key, -1 if extent is None else extent - start, sum(map(len, key[0])))
+    return None if found < 0 else start + found
+
+
+def ends_on_its_line(line: str) -> bool:
+    """Whether a command starting ``line`` surely ends with it (``False``: it may go on; ask :func:`command_extent`).
+
+    Nothing on the line can carry it to the next: no quote, escape,
+    substitution, heredoc or comment, and no operator at its end. Most
+    command lines are such, and are told so without being lexed.
+    """
+    return _ONE_LINE_CAN_GO_ON.search(line) is None and not line.rstrip().endswith(("|", "&"))
 
 
 def _extent_in(lines: Sequence[str], start: int, end: int, final: bool) -> int | None:
@@ -148,5 +194,6 @@ __all__ = [
     "ShellProblem",
     "Word",
     "command_extent",
+    "ends_on_its_line",
     "parse_script",
 ]

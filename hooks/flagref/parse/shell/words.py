@@ -32,6 +32,22 @@ def is_assignment(word: str) -> bool:
     return _ASSIGNMENT.match(word) is not None
 
 
+def written_tail(value: str, written: str, tail: str) -> str | None:
+    """How ``tail``, the end of the word ``value`` (as received), is written in ``written`` (the same word as written).
+
+    ``--cidr=10.0.0.0/8`` written ``--cidr="10.0.0.0/8"``: the tail
+    ``10.0.0.0/8`` is written ``"10.0.0.0/8"``. ``None`` when the part before
+    the tail is not written plainly (``"--cidr=10.0.0.0/8"``): the quotes are
+    around more than the tail, so nothing is written around the tail alone.
+    """
+    cut = len(value) - len(tail)
+    if cut < 0 or not value.endswith(tail) or not written.startswith(value[:cut]):
+        return None
+    if _QUOTING.search(written, 0, cut) is not None:
+        return None
+    return written[cut:]
+
+
 def dequote(raw: str) -> str:
     """The word a program receives from ``raw``: quotes and escapes resolved, expansions kept."""
     if _QUOTING.search(raw) is None:

@@ -174,3 +174,14 @@ def test_a_long_code_line_of_flags_is_linear():
 
     small, large = timed(500), timed(5000)
     assert large / max(small, 1e-3) <= 20, (small, large)
+
+
+def test_a_table_shows_a_value_as_written_and_the_reference_as_received():
+    from conftest import parse
+    from flagref.render.tables import render_value
+
+    post = parse("posts/2020-01-01-x.md", '```\n$ sudo kubeadm init --pod-network-cidr="10.244.0.0/16"\n```\n')
+    (use,) = [u for u in post.uses if u.name == "pod-network-cidr"]
+    assert use.value == "10.244.0.0/16" and use.written == '"10.244.0.0/16"'
+    assert render_value(use) == "<code>&quot;10.244.0.0/<wbr>16&quot;</code>"
+    assert "&quot;" not in render_value(use, as_written=False)

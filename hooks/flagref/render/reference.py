@@ -208,7 +208,7 @@ def _values(index: FlagIndex, entry: FlagEntry, here: str) -> str:
         return ""
     by_value: dict[str, list] = defaultdict(list)
     for item, use in written:
-        by_value[render_value(use)].append((item, use))
+        by_value[render_value(use, as_written=False)].append((item, use))
     # The most used values first; values used as often keep the order of the posts (sorted is stable).
     ranked = sorted(by_value.items(), key=lambda pair: -len(pair[1]))
     rows = "".join(_value_row(value_html, places, here) for value_html, places in ranked[:SHOWN_VALUES])

@@ -141,16 +141,22 @@ def _nowrap(m: re.Match) -> str:
     return f'<span class="flagref-flagname">{name}{eq}{value}</span>'
 
 
-def render_value(use: FlagUse) -> str:
-    """A use's value as a table cell shows it: masked when secret, one item per line for a comma list."""
+def render_value(use: FlagUse, as_written: bool = True) -> str:
+    """A use's value as a table cell shows it: masked when secret, one item per line for a comma list.
+
+    ``as_written``: the author's spelling (quotes, ``${VAR}``), as a post's table shows it; else the
+    value the program receives, as the reference groups the values posts use.
+    """
     if use.value is None:
         return '<span class="flagref-missing">(no value)</span>'
     if not use.value:
         return '<span class="flagref-missing">(empty)</span>'
     if use.secret:
         return f'<span class="flagref-masked" title="{esc(MASK_REASON)}">{MASK}</span>'
-    items = use.value.split(",")
-    if len(items) > 1 and len(split_list(use.value)) > 1:
+    # Shown as the author wrote it (quotes, ${VAR}); checks and the reference compare the value received.
+    shown = use.written if as_written and use.written else use.value
+    items = shown.split(",")
+    if len(items) > 1 and len(split_list(shown)) > 1:
         # One item per line, each followed by its comma as written (outside the code, so
         # the code is the item alone); spans, not a <ul>, so the post's own lists stay the only lists.
         last = len(items) - 1
@@ -158,7 +164,7 @@ def render_value(use: FlagUse) -> str:
             f'<span class="flagref-item"><code>{_breakable(v)}</code>{"," if n < last else ""}</span>'
             for n, v in enumerate(items)
         )
-    return f"<code>{_breakable(use.value)}</code>"
+    return f"<code>{_breakable(shown)}</code>"
 
 
 def _breakable(value: str) -> str:

@@ -123,3 +123,22 @@ _FLAG_TOKEN_PATTERN = re.compile(r"(?:^|(?<=[\s\"'`(\[,=]))--[A-Za-z0-9][A-Za-z0
 @given(st.text(alphabet="-- aB=`/_x\t\"'([,é.9\n", max_size=24))
 def test_flag_tokens_are_the_ones_the_pattern_finds(line):
     assert [m.span() for m in FLAG_TOKEN.finditer(line)] == [m.span() for m in _FLAG_TOKEN_PATTERN.finditer(line)]
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "```yaml\nspec:\n  containers:\n  - command:\n    - etcd\n    - {dots}x\n```\n",
+        "```\n{dots} --x=1\n```\n",
+        "```\n    # {dots}x\n```\n",
+    ],
+)
+def test_long_lines_of_punctuation_are_read_in_linear_time(block):
+    # The truncation-marker pattern backtracked over runs of dots: 10 s for one 20,000-character line.
+    from conftest import best_time, parse
+
+    def read(n: int):
+        return lambda: parse("posts/x.md", block.format(dots="." * n))
+
+    small, large = best_time(read(10_000)), best_time(read(40_000))
+    assert large < 8 * small + 0.01, (small, large)

@@ -35,9 +35,15 @@ class ParsedFlag:
     value_text: str | None = None  # the value's text in that item, before one pair of quotes was removed
 
 
+# The longest line read as a truncation marker: markers are short, and TRUNCATION backtracks
+# over its runs of punctuation (quadratic on a long line of dots), so its work stays bounded.
+MAX_TRUNCATION_LINE = 200
+
+
 def is_truncation(line: str) -> bool:
     """``--TRUNCATED--`` and its close variants, at any indentation."""
-    return bool(TRUNCATION.match(line))
+    marker = line.strip()
+    return len(marker) <= MAX_TRUNCATION_LINE and bool(TRUNCATION.match(marker))
 
 
 def unquote(value: str) -> str:

@@ -41,3 +41,17 @@ def describe(post: Post) -> list[str]:
 @pytest.mark.parametrize("case", case_params("transcripts.txt"))
 def test_transcripts(case: Case) -> None:
     assert_case(case, describe(parse("posts/2020-01-01-case.md", case.text)))
+
+
+def test_a_heredoc_never_closed_stops_at_the_next_prompt():
+    # The terminal prompts again only once the shell took the command: what follows is typed, not a body.
+    post = parse(
+        "posts/x.md",
+        "```\n$ cat <<EOF > x\n$ kubectl get po -n kube-system\n$ kubectl logs -f x --tail=5\n```\n",
+    )
+    assert [(u.flag, u.value, u.line) for u in post.uses] == [
+        ("-n", "kube-system", 3),
+        ("-f", None, 4),
+        ("--tail", "5", 4),
+    ]
+    assert [u.line for u in post.unparsed] == [2]  # the heredoc's own line is reported, not dropped

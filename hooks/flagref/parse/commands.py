@@ -77,11 +77,18 @@ def _prompted(body: Sequence[Line], prompts: list) -> tuple[list[TypedCommand], 
     # (A continuation prompt starts with ">": other lines are kept as they are.)
     physical = [(o, strip_continuation(t)) if t[:1] == ">" else (o, t) for o, t in body]
     texts = [t for _, t in physical]
+    # Where the next prompt is, after each line: a command never runs past it. The terminal shows a
+    # prompt again only once the shell took the command, so a heredoc or quote still open there was
+    # never closed: the commands after it are read as commands, not swallowed as its body.
+    next_prompt = [len(body)] * (len(body) + 1)
+    for j in range(len(body) - 1, -1, -1):
+        next_prompt[j] = j if prompts[j] is not None else next_prompt[j + 1]
     while i < len(body):
         prompt = prompts[i]
         host = prompt.host or host
+        stop = next_prompt[i + 1]
         # Most commands end on their line: the lines after them are not copied to be measured.
-        end = 1 if ends_on_its_line(prompt.command) else max(command_extent([prompt.command, *texts[i + 1 :]]), 1)
+        end = 1 if ends_on_its_line(prompt.command) else max(command_extent([prompt.command, *texts[i + 1 : stop]]), 1)
         command_lines = ((body[i][0], prompt.command), *physical[i + 1 : i + end])
         i += end
         output = []

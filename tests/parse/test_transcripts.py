@@ -55,3 +55,15 @@ def test_a_heredoc_never_closed_stops_at_the_next_prompt():
         ("--tail", "5", 4),
     ]
     assert [u.line for u in post.unparsed] == [2]  # the heredoc's own line is reported, not dropped
+
+
+@pytest.mark.parametrize("dash", ["\u2013", "\u2014", "\u2212", "\u2013-", "\u2013\u2013"])
+def test_a_flag_with_a_typographic_dash_is_reported_with_what_to_write(dash):
+    post = parse(
+        "posts/x.md", f"```\n$ kube-apiserver {dash}etcd-servers=https://127.0.0.1:2379\nan \u2013 aside\n```\n"
+    )
+    (unparsed,) = post.unparsed
+    assert unparsed.line == 2
+    message = str(unparsed.diagnostic())
+    assert f"{dash}etcd-servers starts with a typographic dash" in message
+    assert message.endswith("write it as --etcd-servers")

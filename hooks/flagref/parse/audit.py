@@ -6,11 +6,20 @@ one was not (``VAR="--x=y" VAR2="--z=w"``) reports the second.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from ..model import Fence, FlagUse, Unparsed
 from .argv import FLAG_TOKEN, is_truncation
+
+# Dashes an editor puts for "--" or "-": hyphen and non-breaking hyphen to horizontal bar, and minus.
+TYPOGRAPHIC_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+# A word led by one or two of them (a plain "-" may be one of the two), then a name: "–etcd-servers".
+# One class per part and a fixed-length start: linear.
+_TYPOGRAPHIC_FLAG = re.compile(
+    rf"(?<![\w\-{TYPOGRAPHIC_DASHES}])[{TYPOGRAPHIC_DASHES}][\-{TYPOGRAPHIC_DASHES}]?[A-Za-z][A-Za-z0-9_.-]*"
+)
 
 
 def audit_blocks(fences: Sequence[Fence], uses: Iterable[FlagUse], unparsed: Iterable[Unparsed]) -> list[Unparsed]:
@@ -28,10 +37,26 @@ def audit_blocks(fences: Sequence[Fence], uses: Iterable[FlagUse], unparsed: Ite
     out: list[Unparsed] = []
     for fence in fences:
         for origin, text in zip(fence.origins, fence.body):
-            if "--" not in text:  # FLAG_TOKEN needs two dashes: most lines are skipped here
+            typographic = any(dash in text for dash in TYPOGRAPHIC_DASHES) and _TYPOGRAPHIC_FLAG.findall(text)
+            if "--" not in text and not typographic:  # FLAG_TOKEN needs two dashes: most lines are skipped here
                 continue
             key = (origin.path, origin.line)
             if key in reported:
+                continue
+            if typographic:
+                # An editor turned the author's "--" into a typographic dash: no program reads it as a flag.
+                written = ", ".join(typographic)
+                fixed = ", ".join("--" + word.lstrip("-" + TYPOGRAPHIC_DASHES) for word in typographic)
+                out.append(
+                    Unparsed(
+                        origin.path,
+                        origin.line,
+                        text,
+                        f"{written} start{'s' if len(typographic) == 1 else ''} with a typographic dash "
+                        "(an editor's en or em dash), not with --",
+                        f"write it as {fixed}",
+                    )
+                )
                 continue
             texts = read.get(key, ())
             missing = [

@@ -207,3 +207,35 @@ def test_a_broken_catalog_stops_the_build_naming_file_and_line(tmp_path, monkeyp
         build_site(DOCS, tmp_path / "site", strict=True)
     errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert errors == [f"{catalog}/etcd.yaml:4: not valid YAML: did not find expected ',' or ']'; fix the syntax"]
+
+
+def test_a_post_the_engine_failed_on_includes_nothing_from_outside_snippets(tmp_path, monkeypatch):
+    import markdown
+
+    import flagref.site
+    from flagref.site import SiteBuild, SourceFile
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("CANARY-OUTSIDE", encoding="utf-8")
+    snippets = tmp_path / "snippets"
+    snippets.mkdir()
+    (snippets / "link.md").symlink_to(outside)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("engine bug")
+
+    monkeypatch.setattr(flagref.site, "parse_post", broken)
+    text = '---\ntitle: t\n---\nBefore.\n\n--8<-- "link.md"\n\n```\n--8<-- "link.md"\n```\n'
+    build = SiteBuild([SourceFile("posts/2020-01-01-x.md", "docs/posts/2020-01-01-x.md", text)])
+    (item,) = build.posts
+    assert item.post.failed
+    source = build.post_markdown("posts/2020-01-01-x.md")
+    assert "--8<--" not in source and "Before." in source
+    # pymdownx.snippets as the site configures it (confined to snippets/) reads the Markdown as text.
+    html = markdown.markdown(
+        source,
+        extensions=["pymdownx.snippets", "pymdownx.superfences"],
+        extension_configs={"pymdownx.snippets": {"base_path": [str(snippets)], "restrict_base_path": True}},
+    )
+    assert "CANARY-OUTSIDE" not in html
+    assert "link.md" in html

@@ -27,7 +27,7 @@ from .index import FlagIndex
 from .model import Diagnostic, Post
 from .parse import empty_post, parse_post
 from .parse.programs import Programs, load_programs
-from .parse.snippets import SnippetSource
+from .parse.snippets import SnippetSource, disarm_includes
 from .render.diagram import render_wiring, wiring_block
 from .render.exports import flags_document, index_uses
 from .render.header import site_categories
@@ -193,10 +193,15 @@ class SiteBuild:
         return render_entry_relations(entry, here, self.rules, self.checked, self.index, self.directory_urls)
 
     def post_markdown(self, src_uri: str) -> str | None:
-        """The Markdown the site renders for a post; ``None`` keeps the author's text (unknown or failed post)."""
+        """The Markdown the site renders for a post; ``None`` keeps the author's text (a page that is no post)."""
         item = self.by_src.get(src_uri)
-        # A post the engine failed on is rendered from the author's text as it is.
-        return render_markdown(item.post) if item and not item.post.failed else None
+        if item is None:
+            return None
+        if item.post.failed:
+            # Rendered from the author's body as it is, but with its include lines inert: the engine
+            # did not expand them inside snippets/, and pymdownx.snippets would follow a link out of it.
+            return disarm_includes("\n".join(item.post.document.lines)) + "\n"
+        return render_markdown(item.post)
 
     def optional_checks(self, *, target_version: str | None = None, verify: bool = False) -> list[Diagnostic]:
         """The checks ``extra: flagref:`` turns on: flags a target release removed, and etcd wiring proofs."""

@@ -41,6 +41,16 @@ _SECTION_AT = re.compile(r"(?i)-+8<-+[ \t]+\[[ \t]*(?P<type>start|end)[ \t]*:[ \
 _TARGET = re.compile(r"(?i)^(?P<path>[^:]*)(?::(?P<section>[a-z][-_0-9a-z]*)|(?P<lines>(?::-?\d*){1,2}))?$")
 
 
+# What pymdownx.snippets reads as an include; a zero-width space after the "8" keeps it text.
+INCLUDE_MARK = "--8<--"
+_INERT_MARK = "--8\u200b<--"
+
+
+def disarm_includes(text: str) -> str:
+    """``text`` with every include marker made inert (it still reads ``--8<--``), for Markdown nobody expanded."""
+    return text.replace(INCLUDE_MARK, _INERT_MARK)
+
+
 def _section_marker(line: str) -> re.Match | None:
     """The section marker on ``line``, if any (linear: each '8<' is looked at once)."""
     at = line.find("8<")

@@ -83,3 +83,24 @@ def test_front_matter_mappings_and_open_code_spans_stay_text(tmp_path):
     # it stays the span's text rather than becoming markup.
     code = page.select_one("article p code")
     assert code is not None and "<script>alert(3)</script>" in code.get_text()
+
+
+def test_a_very_long_line_of_text_is_shown_as_text_with_a_warning(tmp_path):
+    import time
+
+    long_line = "[" * 60_000 + "<b>x</b>"
+    docs = tmp_path / "docs"
+    (docs / "posts").mkdir(parents=True)
+    (docs / "posts" / "2020-01-03-long.md").write_text(f"---\ntitle: long\n---\nBefore.\n{long_line}\nAfter.\n")
+    start = time.process_time()
+    built = build_site(docs, tmp_path / "site", strict=False)
+    assert time.process_time() - start < 10  # Markdown and the excerpt took minutes on such a line
+    shown = built.page("posts/2020-01-03-long/").select_one("p.flagref-long-line")
+    assert shown is not None and shown.get_text() == long_line and shown.find("b") is None
+    assert any(
+        w.endswith(
+            ":5: a line of 60,008 characters is shown as plain text (Markdown is not applied to lines over "
+            "5,000 characters); break it into shorter lines"
+        )
+        for w in built.warnings
+    ), built.warnings

@@ -7,8 +7,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..catalog import Catalog
-from ..model import Document, FlagUse, Origin
+from ..model import Diagnostic, Document, FlagUse, Origin
 from .identity import Identifier
+
+# The longest line of text Markdown is applied to. Python-Markdown's inline patterns are quadratic on
+# some long lines (a run of 4,000 "[" takes 3.6 s); a longer line is shown as plain text (render.markdown).
+MAX_PROSE_LINE = 5_000
 
 END_OF_POST = re.compile(r"(?i)^\s*-{1,}\s*end[\s_-]*of[\s_-]*post\s*-*\s*$")
 # A run of backticks: code spans open and close with runs of the same length (see _code_spans).
@@ -162,3 +166,18 @@ def _attribute(catalog: Catalog, name: str, context: str, in_post: set[str]) -> 
     if len(candidates) == 1:
         return candidates.pop(), False
     return None, True
+
+
+def long_line_warnings(document: Document, code_lines: Iterable[int]) -> list[Diagnostic]:
+    """A warning for each line of text (not code) over ``MAX_PROSE_LINE`` characters: it is shown as plain text."""
+    code = set(code_lines)
+    return [
+        Diagnostic(
+            origin.path,
+            origin.line,
+            f"a line of {len(line):,} characters is shown as plain text (Markdown is not applied to lines over "
+            f"{MAX_PROSE_LINE:,} characters); break it into shorter lines",
+        )
+        for i, (origin, line) in enumerate(zip(document.origins, document.lines))
+        if len(line) > MAX_PROSE_LINE and i not in code
+    ]

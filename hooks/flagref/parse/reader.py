@@ -13,7 +13,7 @@ from .fences import find_fences
 from .frontmatter import fallback_title, parse_front_matter, slug_from_filename
 from .identity import Identifier
 from .programs import Programs, load_programs
-from .prose import END_OF_POST, read_prose
+from .prose import END_OF_POST, long_line_warnings, read_prose
 from .snippets import SnippetSource, expand_snippets
 from .tables import find_table_claims
 
@@ -52,6 +52,7 @@ def parse_post(
     claims = find_table_claims(document, code_lines, uses, ident)
     unparsed = blocks.unparsed + audit_blocks(fences, uses, blocks.unparsed)
     diagnostics.extend(secret_warnings(uses))
+    diagnostics.extend(long_line_warnings(document, code_lines))
     return Post(
         path=path,
         slug=slug_from_filename(path),
@@ -102,6 +103,10 @@ def secret_warnings(uses: Iterable[FlagUse]) -> list[Diagnostic]:
     return out
 
 
+# How much of the first paragraph, in multiples of the excerpt's length, the excerpt is made from.
+_EXCERPT_INPUT = 4
+
+
 def excerpt(document: Document, code_lines: Iterable[int], limit: int = 300) -> str:
     """The first paragraph of prose, as plain text."""
     skip = set(code_lines)
@@ -119,7 +124,9 @@ def excerpt(document: Document, code_lines: Iterable[int], limit: int = 300) -> 
         if _LIST_START.match(stripped) and words:
             break
         words.append(stripped)
-    text = _LINK.sub(r"\1", _CODE_SPAN.sub(r"\1", " ".join(words)))
+    # Only the start of the paragraph can reach the excerpt: the patterns below backtrack on long runs
+    # of "[" or "`" (a 60,000-character line took 27 s), so they see a bounded prefix.
+    text = _LINK.sub(r"\1", _CODE_SPAN.sub(r"\1", " ".join(words)[: _EXCERPT_INPUT * limit]))
     if len(text) > limit:
         text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
     return text

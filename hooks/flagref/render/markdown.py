@@ -21,9 +21,10 @@ pass (``render.post``), so that what a reader copies is what the author wrote.
 from __future__ import annotations
 
 import re
+from html import escape
 
 from ..model import Fence, Post
-from ..parse.prose import END_OF_POST
+from ..parse.prose import END_OF_POST, MAX_PROSE_LINE
 
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[*+-]|\d+[.)])[ \t]+\S")
 _BLOCK_START = re.compile(r"^ {0,3}(?:#|>|!!!|\?\?\?|===|<|\||-{3,}\s*$|\*{3,}\s*$|_{3,}\s*$)")
@@ -65,6 +66,11 @@ def render_markdown(post: Post) -> str:
         if END_OF_POST.match(line):
             out.append("")
             previous_kind = "blank"
+            continue
+        if len(line) > MAX_PROSE_LINE:
+            # Shown as text, escaped, in a raw HTML paragraph Markdown does not read (parse.prose warns).
+            out.extend(("", f'<p class="flagref-long-line">{escape(line)}</p>', ""))
+            previous_kind, open_span = "blank", None
             continue
         stripped = line.strip()
         if shift:

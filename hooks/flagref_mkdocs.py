@@ -32,7 +32,7 @@ from flagref.parse.snippets import SnippetSource
 from flagref.render.assets import SCRIPTS, SEARCH_WORKER, STYLESHEETS, asset_version, read_assets
 from flagref.render.exports import FLAGS_JSON, OBJECTS_INV, env_prefixes, render_flags_json, render_objects_inv
 from flagref.render.header import render_post_header
-from flagref.render.search import SEARCH_BUNDLE, flag_documents, page_document, stage_path
+from flagref.render.search import SEARCH_BUNDLE, flag_documents, stage_path
 from flagref.searchindex import SearchIndexer
 from flagref.site import PostCache, SiteBuild, SourceFile, is_post
 
@@ -184,8 +184,8 @@ def on_page_content(html: str, page: Page, **kwargs: Any) -> str:
             return header + html
         html = header + _build.post_html(page.file.src_uri, html)
     if searching:
-        searched = _build.search_page(page.file.src_uri, page.url, page.title or page.url, html)
-        _search.add(stage_path(page.url), page_document(searched))
+        document = _build.search_document(page.file.src_uri, page.url, page.title or page.url, html)
+        _search.add(stage_path(page.url), document)
     return html
 
 

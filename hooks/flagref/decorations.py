@@ -16,7 +16,6 @@ import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from .render.search import page_document
 from .searchindex import stage_document
 from .site import SiteBuild
 
@@ -39,9 +38,8 @@ def _stage(build: SiteBuild, src_uri: str, page_html: str, stage: str | None, st
     """Stage a post's search document (``page_html``: its header and decorated HTML); the problem met, if any."""
     if stage is None or stage_as is None:
         return None
-    item = build.by_src[src_uri]
-    page = build.search_page(src_uri, item.url, item.post.title, page_html)
-    return stage_document(Path(stage), stage_as, page_document(page))
+    document = build.search_document(src_uri, "", "", page_html)  # a post: its own URL and title
+    return stage_document(Path(stage), stage_as, document)
 
 
 class DecorationPool:
@@ -51,7 +49,7 @@ class DecorationPool:
         global _BUILD
         self.build = build
         self.stage = stage
-        self._futures: dict[str, tuple[Future, str, str]] = {}  # src_uri -> (result, HTML in, header)
+        self._futures: dict[str, tuple[Future, str | None, str]] = {}  # src_uri -> (result, key kept under, header)
         _BUILD = build  # the worker is forked at the first submit, with this build in it
         self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
 
@@ -63,13 +61,14 @@ class DecorationPool:
     def submit(self, src_uri: str, html: str, header: str, stage_as: str | None) -> None:
         """Hand a post's rendered HTML over, with its header; ``stage_as``: its search document (None: not searched)."""
         stage = str(self.stage) if self.stage is not None else None
-        kept = self.build.kept_html(src_uri, html)
+        key = self.build.decoration_key(src_uri, html)
+        kept = self.build.kept_html(src_uri, key)
         if kept is not None:  # unchanged since the last serve rebuild: nothing to do but stage it
             future: Future = Future()
             future.set_result((kept, _stage(self.build, src_uri, header + kept, stage, stage_as)))
         else:
             future = self._executor.submit(_decorate, src_uri, html, header, stage, stage_as)
-        self._futures[src_uri] = (future, html, header)
+        self._futures[src_uri] = (future, key, header)
 
     def drain(self) -> tuple[int, list[str]]:
         """Wait for every post handed over; the number of search documents staged, and the problems met."""
@@ -87,9 +86,9 @@ class DecorationPool:
         got = self._futures.pop(src_uri, None)  # taken once: the page holds it from here on
         if got is None:
             return None
-        future, html, header = got
+        future, key, header = got
         out, _ = future.result()
-        self.build.remember_html(src_uri, html, out)
+        self.build.remember_html(src_uri, key, out)
         return header + out
 
     def close(self) -> None:

@@ -79,7 +79,6 @@ class SearchIndexer:
         self._folders: set[Path] = set()
         self._process: subprocess.Popen[bytes] | None = None
         self._log: Path = self.stage.with_suffix(".log")
-        self._output: Path | None = None
         self._started: float | None = None
         # Seconds Pagefind ran, and how many of them the build waited for it at the end (after ``finish``).
         self.seconds = 0.0
@@ -106,7 +105,6 @@ class SearchIndexer:
                 "install the project's dependencies (pip install pagefind-bin)"
             )
             return
-        self._output = output
         command = [
             str(self.binary),
             "--site",

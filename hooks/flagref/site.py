@@ -39,7 +39,7 @@ from .render.prose import unwrap_abbr_in_headings
 from .render.reference import generate_reference_pages
 from .render.relations import related_cells, render_entry_relations
 from .render.routes import PageNames, page_url
-from .render.search import SearchPage
+from .render.search import SearchPage, page_document
 from .verify.model import VerifyResult
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -180,14 +180,14 @@ class SiteBuild:
         """The content of ``flags.json``: every flag, its values in the posts and its relations."""
         return flags_document(self.catalog, self.rules, index_uses(self.index), self.directory_urls)
 
-    def search_page(self, src_uri: str, url: str, title: str, html: str) -> SearchPage:
-        """What the search indexes of a page: for a post, also the flags it uses (exact-name lookups) and its date."""
+    def search_document(self, src_uri: str, url: str, title: str, html: str) -> str:
+        """The search index's document of a page: for a post, also the flags it uses and its date."""
         item = self.by_src.get(src_uri)
         if item is None:
-            return SearchPage(url, title, html)
+            return page_document(SearchPage(url, title, html))
         flags = tuple(sorted({use.name for use in item.post.uses}))
         date = item.post.date.isoformat() if item.post.date else None
-        return SearchPage(url, item.post.title, html, flags, date)
+        return page_document(SearchPage(item.url, item.post.title, html, flags, date))
 
     def _entry_relations(self, entry, here: str) -> str:
         return render_entry_relations(entry, here, self.rules, self.checked, self.index, self.directory_urls)
@@ -270,11 +270,12 @@ class SiteBuild:
         """The post's HTML decorated; under ``mkdocs serve``, reused while nothing it was made from changed."""
         if src_uri not in self.by_src:
             return html
-        kept = self.kept_html(src_uri, html)
+        key = self.decoration_key(src_uri, html)
+        kept = self.kept_html(src_uri, key)
         if kept is not None:
             return kept
         out = self.decorate(src_uri, html)
-        self.remember_html(src_uri, html, out)
+        self.remember_html(src_uri, key, out)
         return out
 
     def decorate(self, src_uri: str, html: str) -> str:
@@ -282,19 +283,20 @@ class SiteBuild:
         item = self.by_src.get(src_uri)
         return html if item is None else self._decorate(item, html)
 
-    def kept_html(self, src_uri: str, html: str) -> str | None:
-        """The decoration of this HTML kept from the last serve rebuild, when nothing it was made from changed."""
+    def decoration_key(self, src_uri: str, html: str) -> str | None:
+        """The digest of what a post's decoration is made from; ``None`` when decorations are not kept (not serve)."""
         item = self.by_src.get(src_uri)
-        if item is None or not self._cache.keep_html:
-            return None
-        kept = self._cache.decorated.get(src_uri)
-        return kept[1] if kept is not None and kept[0] == self._decoration_key(item, html) else None
+        return self._decoration_key(item, html) if item is not None and self._cache.keep_html else None
 
-    def remember_html(self, src_uri: str, html: str, out: str) -> None:
-        """Keep ``out``, the decoration of ``html``, for the next serve rebuild (only under serve)."""
-        item = self.by_src.get(src_uri)
-        if item is not None and self._cache.keep_html:
-            self._cache.decorated[src_uri] = (self._decoration_key(item, html), out)
+    def kept_html(self, src_uri: str, key: str | None) -> str | None:
+        """The decoration kept from the last serve rebuild under ``key`` (``decoration_key``), if any."""
+        kept = self._cache.decorated.get(src_uri) if key is not None else None
+        return kept[1] if kept is not None and kept[0] == key else None
+
+    def remember_html(self, src_uri: str, key: str | None, out: str) -> None:
+        """Keep ``out`` under ``key`` for the next serve rebuild (nothing when ``key`` is ``None``)."""
+        if key is not None:
+            self._cache.decorated[src_uri] = (key, out)
 
     def _decoration_key(self, item: SitePost, html: str) -> str:
         """What a post's decoration reads: its HTML and model, the site-wide names, and other posts' blocks.

@@ -10,10 +10,11 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from flagref.index import FlagIndex
+from flagref.catalog import FlagSpec, load_catalog
+from flagref.index import FlagEntry, FlagIndex
 from flagref.model import Document, FlagUse, FrontMatter, Post
 from flagref.render.listing import SitePost, generate_listing_pages
-from flagref.render.reference import generate_reference_pages
+from flagref.render.reference import generate_reference_pages, render_entry
 from flagref.render.routes import page_names
 from flagref.render.text import clean_name, front_matter, md_text
 
@@ -158,3 +159,21 @@ def test_front_matter_is_yaml_with_one_title():
         head = front_matter(title)
         assert head.startswith("---\n") and head.endswith("\n---\n")
         assert list(yaml.safe_load(head[4:-4])) == ["title"]
+
+
+def _facts(spec: FlagSpec) -> dict[str, str]:
+    index = FlagIndex(CATALOG, [])
+    html = render_entry(index, FlagEntry(spec.component, spec.name, spec), "flags/kubelet/", True, None)
+    soup = BeautifulSoup(html, "html.parser")
+    return {term.get_text(): str(term.find_next_sibling("dd")) for term in soup.select(".flagref-facts dt")}
+
+
+def test_a_flag_with_a_config_field_names_it_escaped():
+    spec = FlagSpec("kubelet", "cluster-dns", "DNS servers.", "string-list", None, config_field="<b>x</b>&")
+    assert _facts(spec)["Config file field"] == "<dd><code>&lt;b&gt;x&lt;/b&gt;&amp;</code></dd>"
+    assert "Config file field" not in _facts(FlagSpec("kubelet", "v", "Verbosity.", "int", "0"))
+
+
+def test_the_catalog_field_of_a_kubelet_flag_is_shown():
+    spec = load_catalog().lookup("kubelet", "--cluster-dns")
+    assert _facts(spec)["Config file field"] == "<dd><code>clusterDNS</code></dd>"

@@ -53,6 +53,9 @@ _COMPONENT_RE = re.compile(r"[a-z][a-z0-9-]*")
 _SHORT_RE = re.compile(r"[A-Za-z0-9]")
 # An env prefix such as ETCD_: upper-case word and one trailing underscore.
 _ENV_PREFIX_RE = re.compile(r"[A-Z][A-Z0-9]*_")
+# A configuration-file field: an identifier, nested fields joined by single dots
+# (authentication.x509.clientCAFile); each repetition starts with its dot, so linear.
+_CONFIG_FIELD_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)*")
 
 _COMPONENT_KEYS = (
     "component",
@@ -87,6 +90,7 @@ _FLAG_KEYS = (
     "note",
     "secret",
     "docs",
+    "config_field",
 )
 
 
@@ -318,6 +322,19 @@ def _flag(path: Path, component: ComponentSpec, name: str, key_node: Node, node:
     )
     note = line_text_of(path, pairs["note"][1], f"{where}: note") if "note" in pairs else None
     secret = read_bool(path, pairs["secret"][1], f"{where}: secret") if "secret" in pairs else False
+    config_field = (
+        text_of(path, pairs["config_field"][1], f"{where}: config_field") if "config_field" in pairs else None
+    )
+    if config_field is not None and not _CONFIG_FIELD_RE.fullmatch(config_field):
+        raise CatalogError(
+            path,
+            line(pairs["config_field"][1]),
+            f"{where}: config_field {config_field!r} is a field name as the config file writes it "
+            "(letters and digits; nested fields joined by dots, like authentication.x509.clientCAFile)",
+        )
+    if replacement is None and config_field is not None and deprecated is not None:
+        # Deprecated in favour of the configuration file: what to write there instead.
+        replacement = f"{config_field} in the --config file"
     spelled = prefix + name
     if "docs" in pairs:
         docs_value = text_of(path, pairs["docs"][1], f"{where}: docs")
@@ -357,6 +374,7 @@ def _flag(path: Path, component: ComponentSpec, name: str, key_node: Node, node:
         replacement=replacement,
         accepted=accepted,
         pages_until=component.pages[1] if component.pages else None,
+        config_field=config_field,
         source=f"{path}:{line(key_node)}",
     )
 

@@ -92,6 +92,8 @@ class FlagSpec:
     accepted: tuple[str, ...] = ()
     #: The last release whose reference page the component's listing data covers.
     pages_until: str | None = None
+    #: The field of the component's configuration file the flag sets, as the file spells it (``clusterDNS``).
+    config_field: str | None = None
     source: str = dataclasses.field(default="", compare=False)
 
     @property

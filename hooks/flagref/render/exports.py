@@ -157,6 +157,7 @@ def flags_document(
                 "default": spec.default if spec else None,
                 "short": spec.short_flag if spec else None,
                 "env": spec.env if spec else None,
+                "config_field": spec.config_field if spec else None,
                 "lifecycle": _lifecycle(spec),
                 "upstream": _upstream(catalog, component, flag),
                 "uses": len(seen),

@@ -177,6 +177,8 @@ def render_entry(index: FlagIndex, entry: FlagEntry, here: str, directory_urls: 
             facts.append(("Environment variable", f"<code>{esc(spec.env)}</code>"))
         if timeline := spec.timeline():
             facts.append(("Releases", esc(timeline)))
+        if spec.config_field:
+            facts.append(("Config file field", f"<code>{esc(spec.config_field)}</code>"))
         if spec.replacement:
             facts.append(("Instead", esc(spec.replacement)))
         parts.append('<dl class="flagref-facts">' + " ".join(f"<dt>{k}</dt> <dd>{v}</dd>" for k, v in facts) + "</dl>")

@@ -218,7 +218,10 @@ def test_search_index_has_the_reference(seed_site):
     pages = {r["url"] for r in records if r["filters"]["kind"] == ["page"]}
     assert pages == {"/posts/kubernetes/components/2019-10-24-etcd/"}
     (seed,) = (r for r in records if r["url"] in pages)
-    assert {"listen-client-urls", "etcd-servers"} <= set(seed["filters"]["flag"])
+    assert {"listen-client-urls", "etcd-servers"} <= set(seed["meta"]["flags"].split(" "))
+    # Its code's output is left out; the commands it runs and the flags it writes are in.
+    assert "--etcd-servers" in seed["content"] and "kubectl get po" in seed["content"]
+    assert "32h" not in seed["content"] and "apiserver-etcd-client.key" not in seed["content"]
 
 
 def test_catalog_missing_reads_snippets_no_post_includes(tmp_path):

@@ -22,6 +22,7 @@ from .catalog import Catalog, load_catalog
 from .checks import check_post, sort_diagnostics
 from .checks.lifecycle import check_target_version
 from .checks.rules import Rule, load_rules
+from .checks.secrets import MASK
 from .checks.verdicts import Relation
 from .index import FlagIndex
 from .model import Diagnostic, Post
@@ -185,9 +186,14 @@ class SiteBuild:
         item = self.by_src.get(src_uri)
         if item is None:
             return page_document(SearchPage(url, title, html))
-        flags = tuple(sorted({use.name for use in item.post.uses}))
-        date = item.post.date.isoformat() if item.post.date else None
-        return page_document(SearchPage(item.url, item.post.title, html, flags, date))
+        post = item.post
+        flags = tuple(sorted({use.name for use in post.uses}))
+        date = post.date.isoformat() if post.date else None
+        # The command lines as typed, with every credential the engine found in them masked, as the page does.
+        secrets = {v for use in post.uses if use.secret for v in (use.value, use.written) if v}
+        commands = tuple(_masked(command.text, secrets) for command in post.commands)
+        spellings = tuple(use.flag for use in post.uses if use.flag.startswith("-"))
+        return page_document(SearchPage(item.url, post.title, html, flags, date, commands, spellings))
 
     def _entry_relations(self, entry, here: str) -> str:
         return render_entry_relations(entry, here, self.rules, self.checked, self.index, self.directory_urls)
@@ -352,6 +358,13 @@ class SiteBuild:
         return decorate_post(
             html, item.post, self.index, item.url, self.directory_urls, relations=cells, extra_after_block=after
         )
+
+
+def _masked(text: str, secrets: set[str]) -> str:
+    """``text`` with each of ``secrets`` shown as the mask (longest first: a value may hold another)."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
 
 
 def _etcd_block(post: Post) -> int | None:

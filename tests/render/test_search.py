@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from flagref.render.search import RECORDS_FOLDER, SearchPage, flag_documents, page_document, stage_path
+from flagref.render.search import (
+    RECORDS_FOLDER,
+    SearchPage,
+    flag_documents,
+    page_document,
+    stage_path,
+    without_code,
+)
 from flagref.searchindex import SearchIndexer, pagefind_binary
 
 HOSTILE = '"><script>alert(1)</script>'
@@ -55,12 +62,47 @@ def test_a_page_document_carries_title_flags_and_date_as_data():
     html = page_document(page)
     meta = _meta(html, "data-pagefind-meta")
     filters = _meta(html, "data-pagefind-filter")
-    assert meta == {"title": [HOSTILE]}
-    assert filters == {"kind": ["page"], "flag": sorted({"etcd-servers", HOSTILE})}
+    assert meta == {"title": [HOSTILE], "flags": [" ".join(sorted({"etcd-servers", HOSTILE}))]}
+    # No flag filter on pages: Pagefind would count its every value on every search.
+    assert filters == {"kind": ["page"]}
     assert _meta(html, "data-pagefind-sort") == {"date": ["2019-10-24"]}
     assert "<script>" not in html.split("<main", 1)[0]  # the head holds text only
     soup = BeautifulSoup(html, "html.parser")
     assert soup.select_one("main[data-pagefind-body]").decode_contents() == "<p>text</p>"
+
+
+@pytest.mark.unit
+def test_a_page_is_indexed_by_its_prose_commands_and_flags_not_its_code_output():
+    html = (
+        "<p>Look at the manifest.</p>"
+        '<div class="highlight"><pre><span></span><code>$ kubectl get po -o yaml\n'
+        "    - --etcd-servers=https://127.0.0.1:2379\n    image: k8s.gcr.io/kube-apiserver</code></pre></div>"
+        "<p>After it.</p><pre>unclosed output"
+    )
+    commands = ("kubectl get po -o yaml", HOSTILE, "kubectl get po -o yaml")
+    page = SearchPage("posts/x/", "T", html, ("etcd-servers",), None, commands, ("--etcd-servers", "-o", "-o"))
+    body = BeautifulSoup(page_document(page), "html.parser").select_one("main[data-pagefind-body]")
+    text = body.get_text(" ")
+    assert "Look at the manifest." in text and "After it." in text
+    assert "image" not in text and "unclosed" not in text and "127.0.0.1" not in text
+    lines = [p.get_text() for p in body.select("section p")]
+    assert lines == ["kubectl get po -o yaml", HOSTILE, "--etcd-servers -o"]
+    assert body.select("script") == []  # the hostile command is text
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<p>a</p><pre>x</pre><p>b</p>", "<p>a</p><p>b</p>"),
+        ('<pre class="x">x</pre>', ""),
+        ("<prefix>kept</prefix><pre>x", "<prefix>kept</prefix>"),
+        ("no code", "no code"),
+        ("<pre>" * 20_000, ""),
+    ],
+)
+def test_code_blocks_are_cut_out_in_one_scan(html, expected):
+    assert without_code(html) == expected
 
 
 @pytest.mark.unit

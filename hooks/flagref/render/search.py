@@ -4,14 +4,26 @@ The search index is built by Pagefind (a static indexer) from these documents,
 not from the published pages: a post is indexed by its article alone (no
 navigation, no flag tables, which repeat its code blocks), and each flag of the
 reference is a record of its own, so that a short entry is not ranked below
-the long reference page that holds it. Pagefind reads:
+the long reference page that holds it.
+
+A page's code blocks are not indexed as they are: their output (manifests,
+``kubectl get`` tables, paths and addresses) matched nearly every post on
+common words and doubled the time of a two-word search in the reader's
+browser. What a reader looks a post up by stays: the commands it runs, as
+typed, and the flags it uses, as written, follow the prose.
+
+Pagefind reads:
 
 * ``data-pagefind-body``: the text to index;
 * ``data-pagefind-meta`` on ``<meta>`` tags: what a result shows (``title``),
+  for a post the flags it uses (``flags``, canonical names, space-separated),
   and for a flag record the entry it opens (``target``);
 * ``data-pagefind-filter`` on ``<meta>`` tags: ``kind`` (``flag`` or
-  ``page``) and ``flag`` (canonical names), so that the search worker finds
-  a flag's entry and the posts that use it by exact name;
+  ``page``), and ``flag`` on flag records only (its canonical name), so that
+  the search worker finds a flag's entry by exact name. Posts carry their
+  flags as meta, not as a filter: Pagefind counts every value of every filter
+  for each search, and a filter of 1,300 flag names over every post cost more
+  than the search itself;
 * ``data-pagefind-sort``: ``order`` of the entries (Kubernetes components
   first), ``date`` of the posts.
 
@@ -42,6 +54,8 @@ class SearchPage:
     html: str  # the article as published (already escaped HTML)
     flags: tuple[str, ...] = ()  # canonical names of the flags the page uses
     date: str | None = None  # ISO date of a post
+    commands: tuple[str, ...] = ()  # the command lines the page runs, as typed (plain text)
+    spellings: tuple[str, ...] = ()  # the flags the page uses, as written (``--etcd-servers``, ``-n``)
 
 
 def stage_path(url: str) -> str:
@@ -58,10 +72,38 @@ def page_document(page: SearchPage) -> str:
         _meta_tag("data-pagefind-meta", "title", page.title),
         _meta_tag("data-pagefind-filter", "kind", "page"),
     ]
-    head += [_meta_tag("data-pagefind-filter", "flag", name) for name in sorted(set(page.flags))]
+    if page.flags:
+        head.append(_meta_tag("data-pagefind-meta", "flags", " ".join(sorted(set(page.flags)))))
     if page.date:
         head.append(_meta_tag("data-pagefind-sort", "date", page.date))
-    return _document(head, page.html)
+    body = without_code(page.html)
+    looked_up = [f"<p>{escape(line)}</p>" for line in dict.fromkeys(page.commands)]
+    if page.spellings:
+        looked_up.append(f"<p>{escape(' '.join(dict.fromkeys(page.spellings)))}</p>")
+    if looked_up:
+        body += "<section>" + "".join(looked_up) + "</section>"
+    return _document(head, body)
+
+
+def without_code(html: str) -> str:
+    """``html`` without its ``<pre>`` blocks (an unclosed one runs to the end).
+
+    Found with ``str.find``, which scans the text once: no pattern to backtrack.
+    """
+    out: list[str] = []
+    at = 0
+    while (start := html.find("<pre", at)) != -1:
+        if html[start + 4 : start + 5] not in (">", " ", "\n", "\t"):  # <prefix...>, not a <pre> tag
+            out.append(html[at : start + 4])
+            at = start + 4
+            continue
+        out.append(html[at:start])
+        end = html.find("</pre>", start)
+        if end == -1:
+            return "".join(out)
+        at = end + len("</pre>")
+    out.append(html[at:])
+    return "".join(out)
 
 
 def flag_documents(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:

@@ -67,7 +67,11 @@ function candidates(words) {
   for (var n = MAX_RUN; n >= 2; n--) {
     for (var i = 0; i + n <= words.length && out.length < MAX_CANDIDATES; i++) {
       var run = words.slice(i, i + n);
-      if (run.every(function (w) { return WORD.test(w); })) out.push(run.join("-").toLowerCase());
+      if (run.every(function (w) { return WORD.test(w); })) {
+        var name = run.join("-").toLowerCase();
+        /* The text searched when the run is a flag: the run as the one word it spells. */
+        out.push({ name: name, text: typed(words.slice(0, i).concat([name], words.slice(i + n)).join(" ")) });
+      }
     }
   }
   return out;
@@ -173,6 +177,27 @@ function group(data, score, terms) {
   return items;
 }
 
+/* The last searches and their answers. While a reader types "etcd -servers" every key after the dash
+ * asks for "etcd" again; the index does not change under a page, so an answer is good until it is
+ * pushed out. */
+var RECENT = 16;
+var recent = new Map();
+
+function search(text, options) {
+  var key = JSON.stringify([text, options || null]);
+  var found = recent.get(key);
+  if (found === undefined) {
+    found = pagefind.search(text, options);
+    /* A failed search is not kept: the next key tries again. */
+    found.catch(function () { recent.delete(key); });
+  } else {
+    recent.delete(key);
+  }
+  recent.set(key, found); /* newest last: Map keeps insertion order */
+  if (recent.size > RECENT) recent.delete(recent.keys().next().value);
+  return found;
+}
+
 /* Thrown when a newer query came in: the older one stops where it is. */
 var SUPERSEDED = {};
 /* Keys come faster than answers: a query waits this long for a newer one before it searches. */
@@ -186,17 +211,23 @@ async function answer(query, current) {
   current();
   if (parsed.maybe.length) {
     /* Words that spell a flag name count as that flag when the index has an entry of that name. */
-    var tried = await Promise.all(parsed.maybe.map(function (name) {
-      return pagefind.search(name, { filters: { flag: name, kind: "flag" } });
+    var tried = await Promise.all(parsed.maybe.map(function (c) {
+      return search(c.name, { filters: { flag: c.name, kind: "flag" } });
     }));
     current();
-    parsed.flags = parsed.maybe.filter(function (name, k) { return tried[k].results.length > 0; }).slice(0, 1);
+    var spelt = parsed.maybe.filter(function (c, k) { return tried[k].results.length > 0; })[0];
+    if (spelt) {
+      /* "etcd servers" is --etcd-servers: searched as that one word, it finds the posts that write
+       * the flag, and costs Pagefind far less than two common words matching nearly every post. */
+      parsed.flags = [spelt.name];
+      parsed.text = spelt.text;
+    }
   }
   /* The text search, and each flag's own entries (exact name; always with the name as search
    * words: a search by filter alone loads the whole index). */
-  var searches = [pagefind.search(parsed.text)];
+  var searches = [search(parsed.text)];
   parsed.flags.forEach(function (name) {
-    searches.push(pagefind.search(name, { filters: { flag: name, kind: "flag" }, sort: { order: "asc" } }));
+    searches.push(search(name, { filters: { flag: name, kind: "flag" }, sort: { order: "asc" } }));
   });
   var found = await Promise.all(searches);
   current();
@@ -220,7 +251,7 @@ async function answer(query, current) {
       var body = (((data.meta && data.meta.title) || "") + " " + (data.content || "")).toLowerCase();
       if (parsed.exclude.some(function (w) { return contains(body, w); })) continue;
       /* Below the entries, the posts that use the flag come before other matches (text order kept). */
-      var uses = start + b >= entries && ((data.filters && data.filters.flag) || []).some(function (n) {
+      var uses = start + b >= entries && String((data.meta && data.meta.flags) || "").split(" ").some(function (n) {
         return wanted.has(n);
       });
       kept.push({ data: data, rank: start + b < entries ? 0 : uses ? 1 : 2 });

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
+import tempfile
 from html import escape as escape_html
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,10 +32,11 @@ from flagref.decorations import DecorationPool
 from flagref.parse.programs import load_programs
 from flagref.parse.snippets import SnippetSource
 from flagref.render.assets import SCRIPTS, SEARCH_WORKER, STYLESHEETS, asset_version, read_assets
-from flagref.render.exports import FLAGS_JSON, OBJECTS_INV, env_prefixes, render_flags_json, render_objects_inv
+from flagref.render.exports import FLAGS_JSON, OBJECTS_INV, env_prefixes, render_objects_inv, write_flags_json
 from flagref.render.header import render_post_header
 from flagref.render.search import SEARCH_BUNDLE, flag_documents, stage_path
-from flagref.searchindex import SearchIndexer
+from flagref.render.text import narrow
+from flagref.searchindex import SearchIndexer, memory_folder
 from flagref.site import PostCache, SiteBuild, SourceFile, is_post
 
 if TYPE_CHECKING:
@@ -49,6 +52,8 @@ _search: SearchIndexer | None = None
 _pool: DecorationPool | None = None
 # The worker's URL with its content digest: what the theme gives Material's search box.
 _worker_url: str | None = None
+# Where this build's flags.json and objects.inv are written, until MkDocs has copied them.
+_exports_dir: Path | None = None
 
 
 def on_startup(command: str, **kwargs: Any) -> None:
@@ -129,7 +134,7 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
     for note in collisions:
         log.info(note)
     document = _build.flags_document()
-    exports = {FLAGS_JSON: render_flags_json(document), OBJECTS_INV: render_objects_inv(document, config.site_name)}
+    exports = _write_exports(document, config.site_name)
     assets = read_assets(env_prefixes(_build.catalog))
     _search = SearchIndexer()
     _worker_url = None
@@ -142,14 +147,39 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
     gc.freeze()
     if DecorationPool.usable(_build):  # posts are decorated in a second process while MkDocs renders
         _pool = DecorationPool(_build, _search.stage if _worker_url is not None else None)
-    for src_uri, content in {**pages, **assets, **exports}.items():
+    for src_uri, content in {**pages, **assets}.items():
         if src_uri in files:
             log.info(f"{config.docs_dir}/{src_uri} exists, so the generated page of that name is not added")
         else:
             files.append(
                 File.generated(config, src_uri, content=_build.stash(src_uri, content) if src_uri in pages else content)
             )
+    for src_uri, path in exports.items():  # copied from their files: MkDocs does not hold them until the end
+        if src_uri in files:
+            log.info(f"{config.docs_dir}/{src_uri} exists, so the generated file of that name is not added")
+        else:
+            files.append(File.generated(config, src_uri, abs_src_path=str(path)))
     return files
+
+
+def _write_exports(document: dict, site_name: str) -> dict[str, Path]:
+    """Write ``flags.json`` and ``objects.inv`` to a folder of this build's own; their paths by ``src_uri``."""
+    global _exports_dir
+    _remove_exports()
+    _exports_dir = Path(tempfile.mkdtemp(prefix="flagref-exports-", dir=memory_folder()))
+    flags_json = _exports_dir / FLAGS_JSON
+    with flags_json.open("w", encoding="utf-8", newline="\n") as out:
+        write_flags_json(document, out)
+    objects_inv = _exports_dir / OBJECTS_INV
+    objects_inv.write_bytes(render_objects_inv(document, site_name))
+    return {FLAGS_JSON: flags_json, OBJECTS_INV: objects_inv}
+
+
+def _remove_exports() -> None:
+    global _exports_dir
+    if _exports_dir is not None:
+        shutil.rmtree(_exports_dir, ignore_errors=True)
+        _exports_dir = None
 
 
 def on_page_markdown(markdown: str, page: Page, **kwargs: Any) -> str:
@@ -174,15 +204,16 @@ def on_page_content(html: str, page: Page, **kwargs: Any) -> str:
     if _build is None:
         return html
     if page.file.generated_by is not None:  # listings and the reference: their records are the posts and flags
-        return _build.page_html(page.file.src_uri, html)
+        # Narrow (one byte a character): MkDocs holds every page's HTML until the site is written.
+        return narrow(_build.page_html(page.file.src_uri, html))
     searching = _search is not None and _worker_url is not None
     if is_post(page.file.src_uri):
         # The title as the page's <h1> (the theme then adds none), with date, categories and reading time.
-        header = render_post_header(_build.by_src[page.file.src_uri], _build.categories, _build.directory_urls)
+        header = narrow(render_post_header(_build.by_src[page.file.src_uri], _build.categories, _build.directory_urls))
         if _pool is not None:  # decorated (and staged for search) beside; on_page_context puts it in
             _pool.submit(page.file.src_uri, html, header, stage_path(page.url) if searching else None)
             return header + html
-        html = header + _build.post_html(page.file.src_uri, html)
+        html = header + narrow(_build.post_html(page.file.src_uri, html))
     if searching:
         document = _build.search_document(page.file.src_uri, page.url, page.title or page.url, html)
         _search.add(stage_path(page.url), document)
@@ -214,6 +245,7 @@ def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
     """Wait for the search index, and say what kept it from being built."""
     global _search
     _close_pool()
+    _remove_exports()  # copied into the site with the other static files, before the pages were written
     gc.unfreeze()  # the model is garbage once the site is written (and under serve, at the next rebuild)
     if _search is None:
         return
@@ -226,6 +258,12 @@ def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
             f"{_search.waited:.1f} s of it after the site was written"
         )
     _search = None
+
+
+def on_shutdown(**kwargs: Any) -> None:
+    """Leave nothing of the last build behind (a failed build never reached ``on_post_build``)."""
+    _close_pool()
+    _remove_exports()
 
 
 def _close_pool() -> None:

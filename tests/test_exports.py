@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -11,8 +13,17 @@ from typing import Any
 import pytest
 from test_reference import CERT_KEY, TOKEN
 
+from conftest import DOCS, build_site
 from flagref.checks.secrets import MASK
-from flagref.render.exports import KUBERNETES_ORDER, component_order, flags_schema, render_objects_inv
+from flagref.render.exports import (
+    KUBERNETES_ORDER,
+    component_order,
+    flags_schema,
+    render_flags_json,
+    render_objects_inv,
+    write_flags_json,
+)
+from flagref.searchindex import memory_folder
 
 # ---------------------------------------------------------------------------
 # A validator for the part of JSON Schema (2020-12) that flags.schema.json uses. jsonschema is not a
@@ -179,3 +190,17 @@ def test_flags_json_masks_secrets(fixture_site):
     assert validate(data, flags_schema()) == []
     masked = [v for f in data["flags"] for v in f["values"] if v["value"] == MASK]
     assert masked and all(v["path"].endswith("posts/site/2020-02-06-secrets.md") for v in masked)
+
+
+def test_the_exports_are_copied_from_files_the_build_removes(tmp_path):
+    folder = Path(memory_folder() or tempfile.gettempdir())
+    before = set(folder.glob("flagref-exports-*"))
+    site = build_site(DOCS, tmp_path / "site").site
+    assert set(folder.glob("flagref-exports-*")) == before  # nothing of the build is left behind
+    written = (site / "flags.json").read_text(encoding="utf-8")
+    document = json.loads(written)
+    # Written a flag at a time, the file is the text the renderer makes of its own content.
+    assert written == render_flags_json(document)
+    out = io.StringIO()
+    write_flags_json(document, out)
+    assert out.getvalue() == written and written.count("\n") == len(document["flags"]) + 2

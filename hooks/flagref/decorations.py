@@ -16,6 +16,7 @@ import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from .render.text import narrow
 from .searchindex import stage_document
 from .site import SiteBuild
 
@@ -30,7 +31,7 @@ _BUILD: SiteBuild | None = None
 def _decorate(src_uri: str, html: str, header: str, stage: str | None, stage_as: str | None) -> tuple[str, str | None]:
     """In the worker: the post's decorated HTML, and the problem staging its search document met (if any)."""
     assert _BUILD is not None
-    out = _BUILD.decorate(src_uri, html)
+    out = narrow(_BUILD.decorate(src_uri, html))  # held by MkDocs until the site is written
     return out, _stage(_BUILD, src_uri, header + out, stage, stage_as)
 
 

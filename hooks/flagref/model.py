@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .catalog import FlagSpec
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Origin:
     """A line of a source file."""
 
@@ -27,7 +27,7 @@ class Origin:
         return f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """A problem found in the content; ``level`` is ``warning`` or ``info``."""
 
@@ -65,7 +65,7 @@ class Document:
         return "\n".join(self.lines) + ("\n" if self.lines else "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fence:
     """A code block as the site renders it (fenced, or indented by four spaces).
 
@@ -89,7 +89,7 @@ class Fence:
         return self.origins[0] if self.origins else Origin("", 0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Command:
     """One stage of a command typed at a shell prompt."""
 
@@ -110,7 +110,7 @@ class Command:
         return list(zip(origins, self.argv))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Probe:
     """A container's liveness, readiness or startup probe: the host, port and scheme it checks."""
 
@@ -121,7 +121,7 @@ class Probe:
     origin: Origin
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Container:
     """A container of a manifest: its image, argv, environment and probes, and the component it runs."""
 
@@ -134,7 +134,7 @@ class Container:
     origin: Origin | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Manifest:
     """A Kubernetes object (or kubeadm configuration) found in a code block."""
 
@@ -215,7 +215,7 @@ class FlagUse:
         return Origin(self.path, self.line)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unparsed:
     """A flag-like word that yielded no flag; ``advice`` says what the author can do, if anything."""
 

@@ -16,7 +16,7 @@ from flagref.model import Document, FlagUse, FrontMatter, Post
 from flagref.render.listing import SitePost, generate_listing_pages
 from flagref.render.reference import generate_reference_pages, render_entry
 from flagref.render.routes import page_names
-from flagref.render.text import clean_name, front_matter, md_text
+from flagref.render.text import clean_name, front_matter, md_text, narrow
 
 pytestmark = pytest.mark.unit  # but for the tests marked slow (see tests/conftest.py)
 
@@ -177,3 +177,22 @@ def test_a_flag_with_a_config_field_names_it_escaped():
 def test_the_catalog_field_of_a_kubelet_flag_is_shown():
     spec = load_catalog().lookup("kubelet", "--cluster-dns")
     assert _facts(spec)["Config file field"] == "<dd><code>clusterDNS</code></dd>"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        ("<p>etcd — Pod etcd ✓</p>", "<p>etcd &#8212; Pod etcd &#10003;</p>"),
+        ("<p>café · 10 ms</p>", "<p>café · 10 ms</p>"),  # Latin-1 stays as it is
+        ("<p>plain</p>", "<p>plain</p>"),
+        ("<p>—</p><script>var a = '—';</script>", "<p>—</p><script>var a = '—';</script>"),
+        ("<p>—</p><STYLE>p::before { content: '—' }</STYLE>", "<p>—</p><STYLE>p::before { content: '—' }</STYLE>"),
+    ],
+)
+def test_a_page_is_held_one_byte_a_character_and_reads_the_same(page, expected):
+    out = narrow(page)
+    assert out == expected
+    assert max(map(ord, out)) <= 0xFF or "<script" in out.lower() or "<style" in out.lower()
+    # A browser reads the references as the characters: the text is the same.
+    assert BeautifulSoup(out, "html.parser").get_text() == BeautifulSoup(page, "html.parser").get_text()

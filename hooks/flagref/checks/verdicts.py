@@ -24,7 +24,7 @@ Status = Literal["ok", "violation", "unknown"]
 OTHERS_LIMIT = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Relation:
     """One rule applied to one use in a post, and the verdict.
 

@@ -9,13 +9,14 @@ inventory (version 2), so intersphinx or mkdocstrings can link
 
 from __future__ import annotations
 
+import io
 import json
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..checks.rules import Rule
 from ..checks.secrets import MASK
@@ -229,10 +230,18 @@ def relations_of(
 
 def render_flags_json(document: dict[str, Any]) -> str:
     """``flags.json`` as written to the site: UTF-8, compact, one flag per line for readable diffs."""
+    out = io.StringIO()
+    write_flags_json(document, out)
+    return out.getvalue()
+
+
+def write_flags_json(document: dict[str, Any], out: TextIO) -> None:
+    """Write ``render_flags_json(document)`` to ``out`` a flag at a time (the whole text is never held)."""
     head = {k: v for k, v in document.items() if k != "flags"}
-    lines = [json.dumps(flag, ensure_ascii=False, separators=(",", ":")) for flag in document["flags"]]
-    body = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1]
-    return body + ',"flags":[\n' + ",\n".join(lines) + "\n]}\n"
+    out.write(json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"flags":[\n')
+    for number, flag in enumerate(document["flags"]):
+        out.write((",\n" if number else "") + json.dumps(flag, ensure_ascii=False, separators=(",", ":")))
+    out.write("\n]}\n")
 
 
 def render_objects_inv(document: dict[str, Any], project: str = "flagref", version: str = "") -> bytes:

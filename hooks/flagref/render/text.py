@@ -4,7 +4,8 @@
 * ``md_text``: a Markdown line of a generated page (a heading): inert, made of
   letters, digits, spaces and character references only;
 * ``front_matter``: the YAML front matter of a generated page;
-* ``clean_name``: a name without the control characters that no page should carry.
+* ``clean_name``: a name without the control characters that no page should carry;
+* ``narrow``: a page's HTML held in one byte per character.
 """
 
 from __future__ import annotations
@@ -21,6 +22,25 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _MD_PLAIN = re.compile(r"[A-Za-z0-9 ]")
 # Any single character, for ``md_text``: each one is replaced on its own, so the work is linear.
 _ANY = re.compile(r".", re.S)
+
+
+# Where a character reference would not be read as the character: the raw text of a script
+# or a style element. A tag name after "<": literal text, linear.
+_RAW_TEXT = re.compile(r"<(?:script|style)\b", re.IGNORECASE)
+
+
+def narrow(page_html: str) -> str:
+    """``page_html`` with every character above U+00FF written as a character reference.
+
+    Python stores a string at the width of its widest character: one em dash
+    or check mark in a table doubles the memory of the whole page, and MkDocs
+    holds every page's HTML until the site is written. A browser reads
+    ``&#8212;`` as the em dash itself. HTML with a script or style element is
+    returned as it is: references are not decoded there.
+    """
+    if page_html.isascii() or _RAW_TEXT.search(page_html):
+        return page_html
+    return page_html.encode("latin-1", "xmlcharrefreplace").decode("latin-1")
 
 
 def esc(text: object) -> str:

@@ -19,8 +19,9 @@ The builds run as whole ``python -m mkdocs build -q`` processes, interleaved
 of them alike. Each row gives the median wall time with its min–max, the ratio
 to the build without hooks, the cost per post, and the peak resident size
 (``os.wait4``: ``ru_maxrss`` of the build process and the processes it waited
-for, the largest of them: Pagefind and the decoration worker included), and
-for the hooks how long Pagefind ran and how long the build waited for it.
+for, the largest of them: Pagefind and the decoration worker included; the
+note gives the mkdocs process alone), and for the hooks how long Pagefind ran
+and how long the build waited for it.
 
 Then, where they can run: the engine alone (``bench_engine.py``'s child: the
 posts read and parsed, no MkDocs), ``flagref lookup`` cold (empty cache) and
@@ -85,6 +86,15 @@ VARIANTS = (
     Variant("no hooks", hooks=False, search=True),
     Variant("no hooks, no search", hooks=False, search=False),
 )
+# ``python -m mkdocs``, printing at exit the peak RSS of the mkdocs process alone (RUSAGE_SELF: not
+# Pagefind nor the decoration worker, whose exits skip atexit). Its line is read back by _OWN_PEAK_LINE.
+_OWN_PEAK = (
+    "import atexit, resource, runpy, sys\n"
+    "atexit.register(lambda: print('own peak rss', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))\n"
+    "sys.argv[0] = 'mkdocs'\n"
+    "runpy.run_module('mkdocs', run_name='__main__', alter_sys=True)\n"
+)
+_OWN_PEAK_LINE = re.compile(r"^own peak rss (\d+)$", re.MULTILINE)
 # The hooks' build log line on the search step (Pagefind runs beside the build).
 _SEARCH_LINE = re.compile(r"search: \d+ pages and flag records indexed in ([\d.]+) s, ([\d.]+) s of it after")
 
@@ -95,6 +105,7 @@ class Sample:
 
     seconds: list[float] = field(default_factory=list)
     rss: list[int] = field(default_factory=list)
+    own: list[int] = field(default_factory=list)  # the mkdocs process alone (its helpers left out)
 
     @property
     def median(self) -> float:
@@ -103,6 +114,10 @@ class Sample:
     @property
     def peak(self) -> float:
         return statistics.median(self.rss) if self.rss else 0.0
+
+    @property
+    def own_peak(self) -> float:
+        return statistics.median(self.own) if self.own else 0.0
 
 
 def drop_key(text: str, key: str, replacement: str | None = None) -> str:
@@ -183,8 +198,11 @@ def time_builds(
             shutil.rmtree(mirror / f"site-{config.stem}", ignore_errors=True)
             # Not -q for the hooks: their log says how long the search step took.
             quiet = [] if variant.hooks else ["-q"]
-            cmd = [sys.executable, "-m", "mkdocs", "build", *quiet, "-f", str(config)]
+            cmd = [sys.executable, "-c", _OWN_PEAK, "build", *quiet, "-f", str(config)]
             seconds, rss, code, output = run_measured(cmd, mirror)
+            own = _OWN_PEAK_LINE.search(output)
+            if own:
+                samples[variant].own.append(int(own.group(1)) * (1 if sys.platform == "darwin" else 1024))
             if code != 0:
                 tail = "\n".join(output.strip().splitlines()[-20:])
                 raise SystemExit(f"bench_scale: {variant.name} build failed (exit {code}):\n{tail}")
@@ -345,7 +363,9 @@ def main(argv: list[str] | None = None) -> int:
                         f"{1000 * sample.median / n:.1f}",
                         f"{sample.peak / MIB:.0f}",
                         f"{sample.peak / base.peak:.2f}",
-                        "",
+                        f"mkdocs process alone {sample.own_peak / MIB:.0f} MiB ({sample.own_peak / base.own_peak:.2f}×)"
+                        if sample.own and base.own
+                        else "",
                     ]
                 )
             if search_runs:

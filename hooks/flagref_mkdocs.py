@@ -14,7 +14,9 @@ every page left out of its own index; the theme points the box at our worker.
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
+import re
 import shutil
 import tempfile
 from html import escape as escape_html
@@ -28,13 +30,13 @@ from mkdocs.structure.files import File
 from flagref.catalog import load_catalog
 from flagref.checks.rules import load_rules
 from flagref.datafile import DataFileError
-from flagref.decorations import DecorationPool
+from flagref.decorations import DecorationPool, write_exports
 from flagref.parse.programs import load_programs
 from flagref.parse.snippets import SnippetSource
 from flagref.render.assets import SCRIPTS, SEARCH_WORKER, STYLESHEETS, asset_version, read_assets
-from flagref.render.exports import FLAGS_JSON, OBJECTS_INV, env_prefixes, render_objects_inv, write_flags_json
+from flagref.render.exports import FLAGS_JSON, OBJECTS_INV, env_prefixes
 from flagref.render.header import render_post_header
-from flagref.render.search import SEARCH_BUNDLE, flag_documents, stage_path
+from flagref.render.search import SEARCH_BUNDLE, stage_path
 from flagref.render.text import narrow
 from flagref.searchindex import SearchIndexer, memory_folder
 from flagref.site import PostCache, SiteBuild, SourceFile, is_post
@@ -54,6 +56,12 @@ _pool: DecorationPool | None = None
 _worker_url: str | None = None
 # Where this build's flags.json and objects.inv are written, until MkDocs has copied them.
 _exports_dir: Path | None = None
+# Under serve, each generated page's HTML and table of contents from the last rebuild, with the
+# digest of what it was made from (src_uri -> (digest, html, toc)); and, for this build, the pages
+# unchanged since (src_uri -> (html, toc)): MkDocs is handed their front matter only.
+_generated: dict[str, tuple[str, str, Any]] = {}
+_unchanged: dict[str, tuple[str, Any]] = {}
+_page_keys: dict[str, str] = {}
 
 
 def on_startup(command: str, **kwargs: Any) -> None:
@@ -133,46 +141,70 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
     pages, collisions = _build.generated_pages()
     for note in collisions:
         log.info(note)
-    document = _build.flags_document()
-    exports = _write_exports(document, config.site_name)
     assets = read_assets(env_prefixes(_build.catalog))
     _search = SearchIndexer()
     _worker_url = None
     if _search.binary is not None:  # else Material's own search stays, and on_post_build says why
         _worker_url = f"{SEARCH_WORKER}?v={asset_version(assets[SEARCH_WORKER])}"
-        for path, record in flag_documents(document):  # staged now: the document is not kept
-            _search.add(path, record)
+    stage = _search.stage if _worker_url is not None else None
+    exports = _exports_folder()
     # The site model is a large heap of long-lived objects that every garbage collection of
     # the rest of the build would walk again; it is kept out of them until the build ends.
     gc.freeze()
     if DecorationPool.usable(_build):  # posts are decorated in a second process while MkDocs renders
-        _pool = DecorationPool(_build, _search.stage if _worker_url is not None else None)
+        _pool = DecorationPool(_build, stage)
+        _pool.exports(exports, config.site_name)  # written and staged there too; on_env waits for them
+    else:
+        _search.staged(*write_exports(_build, exports, config.site_name, stage))
+    _unchanged.clear()
+    _page_keys.clear()
+    for src_uri in [uri for uri in _generated if uri not in pages or not _cache.keep_html]:
+        del _generated[src_uri]
     for src_uri, content in {**pages, **assets}.items():
         if src_uri in files:
             log.info(f"{config.docs_dir}/{src_uri} exists, so the generated page of that name is not added")
+        elif src_uri in pages:
+            files.append(File.generated(config, src_uri, content=_generated_source(config, src_uri, content)))
         else:
-            files.append(
-                File.generated(config, src_uri, content=_build.stash(src_uri, content) if src_uri in pages else content)
-            )
-    for src_uri, path in exports.items():  # copied from their files: MkDocs does not hold them until the end
+            files.append(File.generated(config, src_uri, content=content))
+    for src_uri in (FLAGS_JSON, OBJECTS_INV):  # copied from their files (after on_env): not held in memory
         if src_uri in files:
             log.info(f"{config.docs_dir}/{src_uri} exists, so the generated file of that name is not added")
         else:
-            files.append(File.generated(config, src_uri, abs_src_path=str(path)))
+            files.append(File.generated(config, src_uri, abs_src_path=str(exports / src_uri)))
     return files
 
 
-def _write_exports(document: dict, site_name: str) -> dict[str, Path]:
-    """Write ``flags.json`` and ``objects.inv`` to a folder of this build's own; their paths by ``src_uri``."""
+# " at 0x7f15a9a75e90" in a repr: an object's address, new each time serve reloads the config.
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def _generated_source(config: MkDocsConfig, src_uri: str, content: str) -> str:
+    """What MkDocs converts for a generated page: its front matter alone when the page is as last rendered."""
+    if not _cache.keep_html:  # a single build: nothing is kept
+        return _build.stash(src_uri, content)
+    digest = hashlib.sha256()
+    # The HTML depends on the page's text, the Markdown extensions and the snippets (the glossary).
+    options = _ADDRESS.sub("", repr(config.markdown_extensions) + repr(config.mdx_configs))
+    for part in (content, _build.fingerprint, options):
+        digest.update(part.encode() + b"\0")
+    key = _page_keys[src_uri] = digest.hexdigest()
+    kept = _generated.get(src_uri)
+    if kept is None or kept[0] != key or not content.startswith("---\n"):
+        return _build.stash(src_uri, content)
+    end = content.find("\n---\n", 3)
+    if end < 0:
+        return _build.stash(src_uri, content)
+    _unchanged[src_uri] = (kept[1], kept[2])
+    return content[: end + len("\n---\n")]  # the title and other meta, read by MkDocs as usual
+
+
+def _exports_folder() -> Path:
+    """A folder of this build's own for ``flags.json`` and ``objects.inv``, until MkDocs has copied them."""
     global _exports_dir
     _remove_exports()
     _exports_dir = Path(tempfile.mkdtemp(prefix="flagref-exports-", dir=memory_folder()))
-    flags_json = _exports_dir / FLAGS_JSON
-    with flags_json.open("w", encoding="utf-8", newline="\n") as out:
-        write_flags_json(document, out)
-    objects_inv = _exports_dir / OBJECTS_INV
-    objects_inv.write_bytes(render_objects_inv(document, site_name))
-    return {FLAGS_JSON: flags_json, OBJECTS_INV: objects_inv}
+    return _exports_dir
 
 
 def _remove_exports() -> None:
@@ -204,8 +236,15 @@ def on_page_content(html: str, page: Page, **kwargs: Any) -> str:
     if _build is None:
         return html
     if page.file.generated_by is not None:  # listings and the reference: their records are the posts and flags
+        src_uri = page.file.src_uri
+        if src_uri in _unchanged:  # serve: as rendered last time (MkDocs converted its front matter only)
+            html, page.toc = _unchanged.pop(src_uri)
+            return html
         # Narrow (one byte a character): MkDocs holds every page's HTML until the site is written.
-        return narrow(_build.page_html(page.file.src_uri, html))
+        html = narrow(_build.page_html(src_uri, html))
+        if src_uri in _page_keys:
+            _generated[src_uri] = (_page_keys[src_uri], html, page.toc)
+        return html
     searching = _search is not None and _worker_url is not None
     if is_post(page.file.src_uri):
         # The title as the page's <h1> (the theme then adds none), with date, categories and reading time.

@@ -8,6 +8,7 @@ import pytest
 
 import flagref.decorations
 from conftest import ROOT, build_site, search_fragments
+from flagref.render.search import RECORDS_FOLDER
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpus import generate  # noqa: E402 - the benchmarks' corpus generator, a plain script folder
@@ -45,4 +46,8 @@ def test_the_worker_makes_the_same_pages_and_search_records(tmp_path, monkeypatc
     records = sorted((r["url"], r["content"]) for r in search_fragments(beside.site))
     assert records == sorted((r["url"], r["content"]) for r in search_fragments(here.site))
     assert sum(1 for url, _ in records if url.startswith("/posts/")) == len(a)
+    assert sum(1 for url, _ in records if RECORDS_FOLDER in url) > 0  # the flag records, staged by the worker too
     assert beside.warnings == here.warnings
+    # The exports the worker wrote are those the build writes itself.
+    for name in ("flags.json", "objects.inv"):
+        assert (beside.site / name).read_bytes() == (here.site / name).read_bytes(), name

@@ -137,6 +137,46 @@ def test_serve_reuses_a_decorated_post_until_it_changes(tmp_path):
         cache.decorated.clear()
 
 
+def _page(built: Built, url: str) -> str:
+    """A page's article and its table of contents (the sidebar MkDocs builds from the page's headings)."""
+    page: BeautifulSoup = built.page(url)
+    toc = page.select_one("nav.md-nav--secondary")
+    return str(page.select_one("article.md-content__inner")) + (str(toc) if toc is not None else "")
+
+
+def test_serve_reuses_a_generated_page_until_what_it_is_made_of_changes(tmp_path):
+    """Under ``mkdocs serve`` a listing or reference page unchanged since the last rebuild is not converted again."""
+    docs = tmp_path / "docs"
+    shutil.copytree(DOCS, docs)
+    post = docs / SEED_COPY
+    original = post.read_text(encoding="utf-8")
+    first = build_site(docs, tmp_path / "site-1", strict=True)
+    hooks = sys.modules["hooks/flagref_mkdocs.py"]
+    hooks._cache.keep_html = True
+    try:
+        second = build_site(docs, tmp_path / "site-2", strict=True)
+        kept = dict(hooks._generated)
+        assert {"flags/etcd.md", "flags/index.md", "index.md"} <= kept.keys()
+        third = build_site(docs, tmp_path / "site-3", strict=True)
+        # Nothing changed: every page is the one kept, and reads as the first build's, contents included.
+        assert all(hooks._generated[uri][1] is kept[uri][1] for uri in kept)
+        for url in ("flags/etcd/", "flags/", "", "flags/kube-apiserver/"):
+            assert _page(third, url) == _page(first, url) == _page(second, url), url
+        assert "--snapshot-count" in third.page("flags/etcd/").select_one("nav.md-nav--secondary").get_text()
+
+        post.write_text(_edit(original, "    - --snapshot-count=10000\n", "    - --snapshot-count=20000\n"), "utf-8")
+        edited = build_site(docs, tmp_path / "site-4", strict=True)
+        # The etcd reference shows the new value; a page the edit does not touch was not converted again.
+        assert hooks._generated["flags/etcd.md"][1] is not kept["flags/etcd.md"][1]
+        assert _seen_in_seed(edited, "snapshot-count") == ["20000"]
+        assert hooks._generated["flags/kube-scheduler.md"][1] is kept["flags/kube-scheduler.md"][1]
+        assert _page(edited, "flags/kube-scheduler/") == _page(first, "flags/kube-scheduler/")
+    finally:
+        post.write_text(original, encoding="utf-8")
+        hooks._cache.keep_html = False
+        hooks._generated.clear()
+
+
 def test_a_broken_catalog_stops_the_rebuild_and_the_last_good_site_stays(tmp_path, monkeypatch, caplog):
     docs = tmp_path / "docs"
     shutil.copytree(DOCS, docs)

@@ -16,6 +16,8 @@ import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from .render.exports import FLAGS_JSON, OBJECTS_INV, render_objects_inv, write_flags_json
+from .render.search import flag_documents
 from .render.text import narrow
 from .searchindex import stage_document
 from .site import SiteBuild
@@ -35,12 +37,45 @@ def _decorate(src_uri: str, html: str, header: str, stage: str | None, stage_as:
     return out, _stage(_BUILD, src_uri, header + out, stage, stage_as)
 
 
+def _restage(src_uri: str, page_html: str, stage: str | None, stage_as: str | None) -> tuple[None, str | None]:
+    """In the worker: stage the search document of a post whose decoration was kept (serve)."""
+    assert _BUILD is not None
+    return None, _stage(_BUILD, src_uri, page_html, stage, stage_as)
+
+
 def _stage(build: SiteBuild, src_uri: str, page_html: str, stage: str | None, stage_as: str | None) -> str | None:
     """Stage a post's search document (``page_html``: its header and decorated HTML); the problem met, if any."""
     if stage is None or stage_as is None:
         return None
     document = build.search_document(src_uri, "", "", page_html)  # a post: its own URL and title
     return stage_document(Path(stage), stage_as, document)
+
+
+def write_exports(build: SiteBuild, folder: Path, site_name: str, stage: Path | None) -> tuple[int, list[str]]:
+    """Write ``flags.json`` and ``objects.inv`` into ``folder``, and stage a search record per flag under ``stage``.
+
+    Returns the records staged and the problems met. Runs in the worker when
+    there is one (the document is made and dropped there), else in the build.
+    """
+    document = build.flags_document()
+    with (folder / FLAGS_JSON).open("w", encoding="utf-8", newline="\n") as out:
+        write_flags_json(document, out)
+    (folder / OBJECTS_INV).write_bytes(render_objects_inv(document, site_name))
+    staged, problems = 0, []
+    if stage is not None:
+        folders: set[Path] = set()
+        for path, record in flag_documents(document):
+            problem = stage_document(stage, path, record, folders)
+            if problem is None:
+                staged += 1
+            else:
+                problems.append(problem)
+    return staged, problems
+
+
+def _write_exports(folder: str, site_name: str, stage: str | None) -> tuple[int, list[str]]:
+    assert _BUILD is not None
+    return write_exports(_BUILD, Path(folder), site_name, Path(stage) if stage is not None else None)
 
 
 class DecorationPool:
@@ -50,7 +85,9 @@ class DecorationPool:
         global _BUILD
         self.build = build
         self.stage = stage
-        self._futures: dict[str, tuple[Future, str | None, str]] = {}  # src_uri -> (result, key kept under, header)
+        # src_uri -> (result, key kept under, header, the decoration kept from the last serve rebuild)
+        self._futures: dict[str, tuple[Future, str | None, str, str | None]] = {}
+        self._exports: Future | None = None
         _BUILD = build  # the worker is forked at the first submit, with this build in it
         self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
 
@@ -64,17 +101,27 @@ class DecorationPool:
         stage = str(self.stage) if self.stage is not None else None
         key = self.build.decoration_key(src_uri, html)
         kept = self.build.kept_html(src_uri, key)
-        if kept is not None:  # unchanged since the last serve rebuild: nothing to do but stage it
+        if kept is not None and (stage is None or stage_as is None):  # unchanged, and not searched
             future: Future = Future()
-            future.set_result((kept, _stage(self.build, src_uri, header + kept, stage, stage_as)))
+            future.set_result((None, None))
+        elif kept is not None:  # unchanged since the last serve rebuild: nothing to do but stage it, beside
+            future = self._executor.submit(_restage, src_uri, header + kept, stage, stage_as)
         else:
             future = self._executor.submit(_decorate, src_uri, html, header, stage, stage_as)
-        self._futures[src_uri] = (future, key, header)
+        self._futures[src_uri] = (future, key, header, kept)
+
+    def exports(self, folder: Path, site_name: str) -> None:
+        """Have the worker write the exports into ``folder`` (and stage the flag records); ``drain`` waits for it."""
+        stage = str(self.stage) if self.stage is not None else None
+        self._exports = self._executor.submit(_write_exports, str(folder), site_name, stage)
 
     def drain(self) -> tuple[int, list[str]]:
-        """Wait for every post handed over; the number of search documents staged, and the problems met."""
+        """Wait for every post handed over and the exports; the search documents staged, and the problems met."""
         staged, problems = 0, []
-        for future, _, _ in self._futures.values():
+        if self._exports is not None:
+            staged, problems = self._exports.result()
+            self._exports = None
+        for future, _, _, _ in self._futures.values():
             _, problem = future.result()
             if problem is None:
                 staged += 1
@@ -87,8 +134,8 @@ class DecorationPool:
         got = self._futures.pop(src_uri, None)  # taken once: the page holds it from here on
         if got is None:
             return None
-        future, key, header = got
-        out, _ = future.result()
+        future, key, header, kept = got
+        out = kept if kept is not None else future.result()[0]
         self.build.remember_html(src_uri, key, out)
         return header + out
 

@@ -66,6 +66,8 @@ class PostCache:
     # when asked (``mkdocs serve``): a single build would hold every post's HTML for nothing.
     keep_html: bool = False
     decorated: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # The Markdown each post renders to, by content key (kept with ``keep_html`` only).
+    markdown: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def get(self, key: tuple[str, str]) -> Post | None:
         """The post read before from the same content, if any."""
@@ -84,7 +86,7 @@ class PostCache:
     def keep_only(self, keys: Iterable[tuple[str, str]]) -> None:
         """Drop the posts and checks whose keys are not in ``keys``."""
         keep = set(keys)
-        for table in (self.entries, self.checks):
+        for table in (self.entries, self.checks, self.markdown):
             for key in [k for k in table if k not in keep]:
                 del table[key]
 
@@ -124,6 +126,8 @@ class SiteBuild:
         self.snippets = snippets
         # A post's reading depends on its text, the snippets it includes and the catalog.
         fingerprint = _fingerprint(snippets) + "|" + self.catalog.fingerprint + "|" + _data_fingerprint()
+        # What every page's rendering reads besides its own text (snippets, catalog, the engine's data).
+        self.fingerprint = fingerprint
         cache = cache if cache is not None else PostCache()
         keys: dict[str, tuple[str, str]] = {}
         items = []
@@ -207,7 +211,13 @@ class SiteBuild:
             # Rendered from the author's body as it is, but with its include lines inert: the engine
             # did not expand them inside snippets/, and pymdownx.snippets would follow a link out of it.
             return disarm_includes("\n".join(item.post.document.lines)) + "\n"
-        return render_markdown(item.post)
+        if not self._cache.keep_html:
+            return render_markdown(item.post)
+        key = self._keys[src_uri]
+        done = self._cache.markdown.get(key)
+        if done is None:  # under serve: made again only when the post (or what it includes) changed
+            done = self._cache.markdown[key] = render_markdown(item.post)
+        return done
 
     def optional_checks(self, *, target_version: str | None = None, verify: bool = False) -> list[Diagnostic]:
         """The checks ``extra: flagref:`` turns on: flags a target release removed, and etcd wiring proofs."""

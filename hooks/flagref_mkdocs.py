@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from html import escape as escape_html
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,8 @@ _search: SearchIndexer | None = None
 _pool: DecorationPool | None = None
 # The worker's URL with its content digest: what the theme gives Material's search box.
 _worker_url: str | None = None
+# Under serve, the last rebuild's Pagefind run, finishing beside the served site.
+_indexing: SearchIndexer | None = None
 # Where this build's flags.json and objects.inv are written, until MkDocs has copied them.
 _exports_dir: Path | None = None
 # Under serve, each generated page's HTML and table of contents from the last rebuild, with the
@@ -72,12 +75,13 @@ def on_startup(command: str, **kwargs: Any) -> None:
 
 def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
     """Start each build afresh and add the flag reference's stylesheets and scripts."""
-    global _build, _search
+    global _build, _search, _indexing
     _build = None  # a rebuild starts from nothing
     _close_pool()
-    if _search is not None:  # a serve rebuild started before the last index was written
-        _search.close()
-        _search = None
+    for running in (_search, _indexing):  # a serve rebuild started before the last index was written
+        if running is not None:
+            running.close()
+    _search = _indexing = None
     for stylesheet in STYLESHEETS:
         if stylesheet not in config.extra_css:
             config.extra_css.append(stylesheet)
@@ -266,7 +270,7 @@ def on_env(env: Environment, config: MkDocsConfig, **kwargs: Any) -> Environment
         staged, problems = _pool.drain()
         if _search is not None and _worker_url is not None:
             _search.staged(staged, problems)
-    if _search is not None:
+    if _search is not None and not _cache.keep_html:  # under serve it starts once the pages are written
         _search.start(Path(config.site_dir) / SEARCH_BUNDLE)  # without the binary: a warning at the end
     return env
 
@@ -281,28 +285,44 @@ def on_page_context(context: dict, page: Page, **kwargs: Any) -> dict:
 
 
 def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
-    """Wait for the search index, and say what kept it from being built."""
-    global _search
+    """Wait for the search index (under serve, beside), and say what kept it from being built."""
+    global _search, _indexing
     _close_pool()
     _remove_exports()  # copied into the site with the other static files, before the pages were written
     gc.unfreeze()  # the model is garbage once the site is written (and under serve, at the next rebuild)
     if _search is None:
         return
-    problems = _search.finish()
+    if _cache.keep_html:
+        # mkdocs serve holds every request until the rebuild ends: the pages are not kept waiting
+        # for the search index, which is made once they are written (not competing with them for
+        # the cores) and lands in the served site a few seconds later.
+        _search.start(Path(config.site_dir) / SEARCH_BUNDLE)
+        _indexing = _search  # the next rebuild stops it if it is still running then (on_config)
+        threading.Thread(target=_finish_search, args=(_search,), name="flagref-search", daemon=True).start()
+        _search = None
+        return
+    _finish_search(_search)
+    _search = None
+
+
+def _finish_search(search: SearchIndexer) -> None:
+    """Wait for the index, then say how long it took or what kept it from being built."""
+    problems = search.finish()
     for problem in problems:
         log.warning(problem)
-    if not problems and _search.documents:
+    if not problems and search.documents and not search.closed_early:
         log.info(
-            f"search: {_search.documents} pages and flag records indexed in {_search.seconds:.1f} s, "
-            f"{_search.waited:.1f} s of it after the site was written"
+            f"search: {search.documents} pages and flag records indexed in {search.seconds:.1f} s, "
+            f"{search.waited:.1f} s of it after the site was written"
         )
-    _search = None
 
 
 def on_shutdown(**kwargs: Any) -> None:
     """Leave nothing of the last build behind (a failed build never reached ``on_post_build``)."""
     _close_pool()
     _remove_exports()
+    if _indexing is not None:
+        _indexing.close()
 
 
 def _close_pool() -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 
 import pytest
 from bs4 import BeautifulSoup
 from mkdocs.exceptions import Abort, PluginError
 
 import flagref.catalog
-from conftest import DOCS, SEED, SEED_URL, Built, build_site, cell_value, flag_table
+from conftest import DOCS, SEED, SEED_URL, Built, build_site, cell_value, flag_table, search_fragments
 
 SEED_TITLE = "kubernetes > etcd as a component in the cluster"
 SEED_COPY = SEED.relative_to(DOCS)
@@ -193,3 +194,32 @@ def test_a_broken_catalog_stops_the_rebuild_and_the_last_good_site_stays(tmp_pat
     # Stopped before MkDocs emptied the site folder: what serve serves is the last good build.
     assert (site / SEED_URL / "index.html").is_file()
     assert (site / "flags" / "etcd" / "index.html").is_file()
+
+
+def test_serve_does_not_hold_the_pages_for_the_search_index(tmp_path):
+    """Under ``mkdocs serve`` the rebuild ends when the pages are written; the index lands beside, shortly after."""
+    docs = tmp_path / "docs"
+    shutil.copytree(DOCS, docs)
+    build_site(docs, tmp_path / "warm-up", strict=True)
+    hooks = sys.modules["hooks/flagref_mkdocs.py"]
+    hooks._cache.keep_html = True
+    try:
+        built = build_site(docs, tmp_path / "site", strict=True)
+        running = hooks._indexing
+        assert running is not None, "the rebuild waited for Pagefind"
+        entry = built.site / "pagefind" / "pagefind-entry.json"
+        end = time.monotonic() + 120
+        while not (entry.exists() and not running.stage.exists()):
+            assert time.monotonic() < end, "the search index never landed in the served site"
+            time.sleep(0.1)
+        assert search_fragments(built.site)  # a whole index, posts and flag records
+        # A newer rebuild stops a run still going: nothing of it is left in memory.
+        again = build_site(docs, tmp_path / "site-2", strict=True)
+        newer = hooks._indexing
+        build_site(docs, tmp_path / "site-3", strict=True)
+        assert newer is not hooks._indexing and not newer.stage.exists()
+        assert again.warnings == []
+    finally:
+        hooks._cache.keep_html = False
+        if hooks._indexing is not None:
+            hooks._indexing.close()

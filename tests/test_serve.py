@@ -227,13 +227,19 @@ def _added_post(front_matter: str) -> str:
 
 
 def _last_build(served: Served, deadline: float) -> str:
-    """The log of the newest finished build: from its 'Building documentation' to 'Documentation built'."""
+    """The log of the newest finished build: from its 'Building documentation' to the line that ends it.
+
+    MkDocs logs 'Documentation built in N seconds' only the first time it has
+    that text (its build log drops repeated messages), so a build also ends at
+    serve's 'Reloading browsers'.
+    """
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         text = served.output()
         start = text.rfind("Building documentation")
-        done = text.find("Documentation built in", start)
-        if start >= 0 and done >= 0:
+        ends = [at for at in (text.find(m, start) for m in ("Documentation built in", "Reloading browsers")) if at >= 0]
+        if start >= 0 and ends:
+            done = min(ends)
             return text[start : text.find("\n", done) + 1]
         time.sleep(0.25)
     pytest.fail(f"no finished build in {deadline:.0f}s:\n{served.output()[-4000:]}")

@@ -30,17 +30,30 @@ MIN_POSTS = 50
 _BUILD: SiteBuild | None = None
 
 
-def _decorate(src_uri: str, html: str, header: str, stage: str | None, stage_as: str | None) -> tuple[str, str | None]:
-    """In the worker: the post's decorated HTML, and the problem staging its search document met (if any)."""
-    assert _BUILD is not None
-    out = narrow(_BUILD.decorate(src_uri, html))  # held by MkDocs until the site is written
-    return out, _stage(_BUILD, src_uri, header + out, stage, stage_as)
+# Posts handed over together: one message each way per batch, not per post. Each message costs the
+# build's own process a wake-up of the pool's threads, which then take the interpreter lock from it.
+BATCH = 16
+
+# A post handed over: (src_uri, its rendered HTML or None when its decoration was kept, header, stage as).
+Job = tuple[str, "str | None", str, "str | None"]
 
 
-def _restage(src_uri: str, page_html: str, stage: str | None, stage_as: str | None) -> tuple[None, str | None]:
-    """In the worker: stage the search document of a post whose decoration was kept (serve)."""
+def _work(jobs: list[Job], stage: str | None) -> list[tuple[str | None, str | None]]:
+    """In the worker: for each post its decorated HTML (None when kept) and the problem staging it met, if any.
+
+    A post whose decoration was kept from the last serve rebuild is not sent
+    over: the worker was forked with the kept decorations, and stages it alone.
+    """
     assert _BUILD is not None
-    return None, _stage(_BUILD, src_uri, page_html, stage, stage_as)
+    out: list[tuple[str | None, str | None]] = []
+    for src_uri, html, header, stage_as in jobs:
+        if html is None:
+            kept = _BUILD.last_html(src_uri) or ""  # the build checked its key before sending None
+            out.append((None, _stage(_BUILD, src_uri, header + kept, stage, stage_as)))
+        else:
+            decorated = narrow(_BUILD.decorate(src_uri, html))  # held by MkDocs until the site is written
+            out.append((decorated, _stage(_BUILD, src_uri, header + decorated, stage, stage_as)))
+    return out
 
 
 def _stage(build: SiteBuild, src_uri: str, page_html: str, stage: str | None, stage_as: str | None) -> str | None:
@@ -85,8 +98,11 @@ class DecorationPool:
         global _BUILD
         self.build = build
         self.stage = stage
-        # src_uri -> (result, key kept under, header, the decoration kept from the last serve rebuild)
-        self._futures: dict[str, tuple[Future, str | None, str, str | None]] = {}
+        # Posts not yet sent, the batches sent, and where each post is: src_uri -> (batch or None when
+        # nothing was sent, position in it, key kept under, header, the decoration kept from the last rebuild).
+        self._pending: list[Job] = []
+        self._batches: list[Future] = []
+        self._where: dict[str, tuple[int | None, int, str | None, str, str | None]] = {}
         self._exports: Future | None = None
         _BUILD = build  # the worker is forked at the first submit, with this build in it
         self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
@@ -98,17 +114,21 @@ class DecorationPool:
 
     def submit(self, src_uri: str, html: str, header: str, stage_as: str | None) -> None:
         """Hand a post's rendered HTML over, with its header; ``stage_as``: its search document (None: not searched)."""
-        stage = str(self.stage) if self.stage is not None else None
         key = self.build.decoration_key(src_uri, html)
         kept = self.build.kept_html(src_uri, key)
-        if kept is not None and (stage is None or stage_as is None):  # unchanged, and not searched
-            future: Future = Future()
-            future.set_result((None, None))
-        elif kept is not None:  # unchanged since the last serve rebuild: nothing to do but stage it, beside
-            future = self._executor.submit(_restage, src_uri, header + kept, stage, stage_as)
-        else:
-            future = self._executor.submit(_decorate, src_uri, html, header, stage, stage_as)
-        self._futures[src_uri] = (future, key, header, kept)
+        if kept is not None and (self.stage is None or stage_as is None):  # unchanged, and not searched
+            self._where[src_uri] = (None, 0, key, header, kept)
+            return
+        self._pending.append((src_uri, None if kept is not None else html, header, stage_as))
+        self._where[src_uri] = (len(self._batches), len(self._pending) - 1, key, header, kept)
+        if len(self._pending) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            stage = str(self.stage) if self.stage is not None else None
+            self._batches.append(self._executor.submit(_work, self._pending, stage))
+            self._pending = []
 
     def exports(self, folder: Path, site_name: str) -> None:
         """Have the worker write the exports into ``folder`` (and stage the flag records); ``drain`` waits for it."""
@@ -117,25 +137,30 @@ class DecorationPool:
 
     def drain(self) -> tuple[int, list[str]]:
         """Wait for every post handed over and the exports; the search documents staged, and the problems met."""
+        self._flush()
         staged, problems = 0, []
         if self._exports is not None:
             staged, problems = self._exports.result()
             self._exports = None
-        for future, _, _, _ in self._futures.values():
-            _, problem = future.result()
-            if problem is None:
-                staged += 1
-            else:
-                problems.append(problem)
+        for batch in self._batches:
+            for _, problem in batch.result():
+                if problem is None:
+                    staged += 1
+                else:
+                    problems.append(problem)
+        staged += sum(1 for batch, *_ in self._where.values() if batch is None)
         return staged, problems
 
     def result(self, src_uri: str) -> str | None:
         """A post's header and decorated HTML (kept for the next serve rebuild); ``None`` if it was not handed over."""
-        got = self._futures.pop(src_uri, None)  # taken once: the page holds it from here on
+        got = self._where.pop(src_uri, None)  # taken once: the page holds it from here on
         if got is None:
             return None
-        future, key, header, kept = got
-        out = kept if kept is not None else future.result()[0]
+        batch, position, key, header, kept = got
+        out = kept
+        if out is None:
+            results = self._batches[batch].result()
+            out, results[position] = results[position][0], (None, None)  # not held twice
         self.build.remember_html(src_uri, key, out)
         return header + out
 

@@ -13,6 +13,7 @@ Nothing here knows MkDocs; the hook calls ``add``, ``start`` and ``finish``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -80,6 +81,9 @@ class SearchIndexer:
         self._process: subprocess.Popen[bytes] | None = None
         self._log: Path = self.stage.with_suffix(".log")
         self._started: float | None = None
+        self._closed = False
+        # Whether a newer rebuild stopped the run before it ended (its index is nobody's).
+        self.closed_early = False
         # Seconds Pagefind ran, and how many of them the build waited for it at the end (after ``finish``).
         self.seconds = 0.0
         self.waited = 0.0
@@ -122,8 +126,12 @@ class SearchIndexer:
         self._started = time.perf_counter()
 
     def finish(self, timeout: float = TIMEOUT_SECONDS) -> list[str]:
-        """Wait for the index (at most ``timeout`` seconds), clean up, and return the problems met."""
-        process, self._process = self._process, None
+        """Wait for the index (at most ``timeout`` seconds), clean up, and return the problems met.
+
+        May run in another thread than ``close``: a run closed meanwhile (a newer
+        rebuild started) ends without a problem, as nobody wants its index.
+        """
+        process = self._process
         if process is not None:
             waiting = time.perf_counter()
             try:
@@ -135,6 +143,9 @@ class SearchIndexer:
                     f"search: Pagefind took over {timeout:g} s and was stopped; the site has no search index"
                 )
             else:
+                if self._closed:
+                    self.closed_early = True
+                    return []
                 if code != 0:
                     detail = self._log.read_text(encoding="utf-8", errors="replace").strip()[-2000:]
                     self.problems.append(
@@ -148,10 +159,11 @@ class SearchIndexer:
 
     def close(self) -> None:
         """Stop a run still going (a rebuild started before it ended) and remove the staged documents."""
-        if self._process is not None:
-            self._process.kill()
-            self._process.wait()
-            self._process = None
+        self._closed = True
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
         shutil.rmtree(self.stage, ignore_errors=True)
-        if self._log.exists():
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(self._log)

@@ -309,6 +309,11 @@ class SiteBuild:
         kept = self._cache.decorated.get(src_uri) if key is not None else None
         return kept[1] if kept is not None and kept[0] == key else None
 
+    def last_html(self, src_uri: str) -> str | None:
+        """The decoration kept from the last serve rebuild, whatever it was kept under (the caller checked)."""
+        kept = self._cache.decorated.get(src_uri)
+        return kept[1] if kept is not None else None
+
     def remember_html(self, src_uri: str, key: str | None, out: str) -> None:
         """Keep ``out`` under ``key`` for the next serve rebuild (nothing when ``key`` is ``None``)."""
         if key is not None:

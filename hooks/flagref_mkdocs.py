@@ -1,14 +1,18 @@
 """MkDocs hooks: a thin adapter over the ``flagref`` core package.
 
 Each handler is a guard, one call into the core, and the log. All state for a
-build lives in a ``SiteBuild`` and a ``SearchIndexer`` made in ``on_files``; the
-only thing kept across ``mkdocs serve`` rebuilds is the content-keyed ``PostCache``.
+build lives in a ``SiteBuild`` and a ``SearchIndexer`` made in ``on_files``.
+Kept across ``mkdocs serve`` rebuilds, all keyed by content: the ``PostCache``
+(posts read, their checks, Markdown and decorations) and the generated pages'
+HTML; and the last rebuild's Pagefind run until it ends or a newer one starts.
 
 The site search: every page of text is staged for Pagefind as it is rendered
-(``on_page_content``), the flag records are added and Pagefind started once
-all pages are rendered (``on_env``), and the build waits for it at the end
-(``on_post_build``). Material's search plugin stays for its search box, with
-every page left out of its own index; the theme points the box at our worker.
+(``on_page_content``; posts and the flag records by the decoration worker
+when there is one), Pagefind starts once all pages are rendered (``on_env``)
+and the build waits for it at the end (``on_post_build``); under serve it
+starts once the pages are written and is not waited for. Material's search
+plugin stays for its search box, with every page left out of its own index;
+the theme points the box at our worker.
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ import hashlib
 import os
 import re
 import shutil
-import tempfile
 import threading
 from html import escape as escape_html
 from pathlib import Path
@@ -43,7 +42,7 @@ from flagref.render.exports import FLAGS_JSON, OBJECTS_INV, env_prefixes
 from flagref.render.header import render_post_header
 from flagref.render.search import SEARCH_BUNDLE, stage_path
 from flagref.render.text import narrow
-from flagref.searchindex import SearchIndexer, memory_folder
+from flagref.searchindex import SearchIndexer, scratch_folder, sweep_scratch
 from flagref.site import PostCache, SiteBuild, SourceFile, is_post
 
 if TYPE_CHECKING:
@@ -72,7 +71,8 @@ _page_keys: dict[str, str] = {}
 
 
 def on_startup(command: str, **kwargs: Any) -> None:
-    """Keep each post's HTML across rebuilds under ``mkdocs serve``."""
+    """Keep each post's HTML across rebuilds under ``mkdocs serve``; clear what stopped builds left."""
+    sweep_scratch()  # a serve stopped by a signal leaves its staged documents in memory
     # Under serve every rebuild decorates every post again; keep each post's result, keyed by content.
     _cache.keep_html = command == "serve"
 
@@ -211,7 +211,7 @@ def _exports_folder() -> Path:
     """A folder of this build's own for ``flags.json`` and ``objects.inv``, until MkDocs has copied them."""
     global _exports_dir
     _remove_exports()
-    _exports_dir = Path(tempfile.mkdtemp(prefix="flagref-exports-", dir=memory_folder()))
+    _exports_dir = scratch_folder("exports")
     return _exports_dir
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -36,6 +37,52 @@ def memory_folder() -> str | None:
     """
     shm = Path("/dev/shm")
     return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+
+
+def scratch_folder(kind: str) -> Path:
+    """A new folder for one build's ``kind`` of files (``search``, ``exports``), in memory when it can be.
+
+    Its name carries the process id, so that ``sweep_scratch`` can tell the
+    folders of a process that is gone (a ``mkdocs serve`` stopped by a signal
+    cleans nothing up) from those of a build still running.
+    """
+    return Path(tempfile.mkdtemp(prefix=f"flagref-{kind}-{os.getpid()}-", dir=memory_folder()))
+
+
+# A scratch folder's name (or its log file's): "flagref-", a kind, "-", the process id, "-", the rest.
+# Letters, then digits, each a single run between literal dashes: linear.
+_SCRATCH = re.compile(r"flagref-[a-z]+-([0-9]+)-")
+
+
+def sweep_scratch(folder: Path | None = None) -> int:
+    """Remove the scratch folders and files of processes that are gone; how many were removed."""
+    base = Path(folder or memory_folder() or tempfile.gettempdir())
+    removed = 0
+    try:
+        entries = list(base.iterdir())
+    except OSError:
+        return 0
+    for entry in entries:
+        match = _SCRATCH.match(entry.name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                entry.unlink()
+        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process (or a number no process has): left alone
+    return True
 
 
 def pagefind_binary() -> Path | None:
@@ -74,7 +121,7 @@ class SearchIndexer:
 
     def __init__(self, binary: Path | None = None) -> None:
         self.binary = binary if binary is not None else pagefind_binary()
-        self.stage = Path(tempfile.mkdtemp(prefix="flagref-search-", dir=memory_folder()))
+        self.stage = scratch_folder("search")
         self.problems: list[str] = []
         self.documents = 0
         self._folders: set[Path] = set()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,7 @@ from flagref.render.search import (
     stage_path,
     without_code,
 )
-from flagref.searchindex import SearchIndexer, pagefind_binary
+from flagref.searchindex import SearchIndexer, pagefind_binary, scratch_folder, sweep_scratch
 
 HOSTILE = '"><script>alert(1)</script>'
 
@@ -197,3 +200,26 @@ def test_a_build_publishes_the_index_and_points_the_search_box_at_it(seed_site):
     assert "__FLAGREF_ENV_PREFIXES__" not in script and '"ETCD_"' in script
     # Nothing staged is published: records live in the index only.
     assert not (site / RECORDS_FOLDER).exists()
+
+
+@pytest.mark.unit
+def test_scratch_folders_of_a_process_gone_are_swept_and_others_kept(tmp_path):
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = int(gone.stdout)
+    (tmp_path / f"flagref-search-{dead}-abc" / "posts").mkdir(parents=True)
+    (tmp_path / f"flagref-search-{dead}-abc.log").write_text("", encoding="utf-8")
+    (tmp_path / f"flagref-exports-{dead}-def").mkdir()
+    mine = tmp_path / f"flagref-search-{os.getpid()}-ghi"
+    mine.mkdir()
+    other = tmp_path / "flagref-search-oldstyle"  # no process id: not ours to judge
+    other.mkdir()
+    assert sweep_scratch(tmp_path) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, other.name])
+
+
+@pytest.mark.unit
+def test_a_scratch_folder_names_its_process(tmp_path, monkeypatch):
+    monkeypatch.setattr("flagref.searchindex.memory_folder", lambda: str(tmp_path))
+    folder = scratch_folder("search")
+    assert folder.parent == tmp_path and folder.name.startswith(f"flagref-search-{os.getpid()}-")
+    assert sweep_scratch(tmp_path) == 0 and folder.is_dir()

@@ -3,11 +3,12 @@
 MkDocs renders pages one after another on one core. Decorating a post (its
 flag links, tables and relations) needs only the post's rendered HTML and the
 site model, so it can run beside: a worker process, forked once the model is
-built (it inherits the model and pickles nothing but HTML), decorates each post
-as MkDocs hands it over and stages its search document; the build collects the
-results before the pages are written. The decorated HTML is the same as the
-build's own (``SiteBuild.post_html``); on a platform without ``fork`` or for
-a small site, the build decorates in its own process as before.
+built (it inherits the model and pickles nothing but HTML), decorates the posts
+as MkDocs hands them over (in batches) and stages their search documents; it
+also writes ``flags.json`` and ``objects.inv`` and stages the flag records. The
+build collects the results before the pages are written. The output is the
+same as the build's own (``SiteBuild.post_html``, ``write_exports``); on a
+platform without ``fork`` or for a small site, the build does it all itself.
 """
 
 from __future__ import annotations

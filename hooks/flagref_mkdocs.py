@@ -168,11 +168,12 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
     _page_keys.clear()
     for src_uri in [uri for uri in _generated if uri not in pages or not _cache.keep_html]:
         del _generated[src_uri]
+    salt = _page_salt(config) if _cache.keep_html else None
     for src_uri, content in {**pages, **assets}.items():
         if src_uri in files:
             log.info(f"{config.docs_dir}/{src_uri} exists, so the generated page of that name is not added")
         elif src_uri in pages:
-            files.append(File.generated(config, src_uri, content=_generated_source(config, src_uri, content)))
+            files.append(File.generated(config, src_uri, content=_generated_source(salt, src_uri, content)))
         else:
             files.append(File.generated(config, src_uri, content=content))
     for src_uri in (FLAGS_JSON, OBJECTS_INV):  # copied from their files (after on_env): not held in memory
@@ -187,15 +188,24 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
-def _generated_source(config: MkDocsConfig, src_uri: str, content: str) -> str:
-    """What MkDocs converts for a generated page: its front matter alone when the page is as last rendered."""
-    if not _cache.keep_html:  # a single build: nothing is kept
-        return _build.stash(src_uri, content)
-    digest = hashlib.sha256()
-    # The HTML depends on the page's text, the Markdown extensions and the snippets (the glossary).
+def _page_salt(config: MkDocsConfig) -> bytes:
+    """What every generated page's HTML depends on besides its text (computed once a build).
+
+    The snippets (the glossary), the catalog and the engine's data, and the Markdown options.
+    """
     options = _ADDRESS.sub("", repr(config.markdown_extensions) + repr(config.mdx_configs))
-    for part in (content, _build.fingerprint, options):
-        digest.update(part.encode() + b"\0")
+    return (_build.fingerprint + "\0" + options).encode()
+
+
+def _generated_source(salt: bytes | None, src_uri: str, content: str) -> str:
+    """What MkDocs converts for a generated page: its front matter alone when the page is as last rendered.
+
+    ``salt``: ``_page_salt`` of this build under serve; ``None`` for a single build, which keeps nothing.
+    """
+    if salt is None:
+        return _build.stash(src_uri, content)
+    digest = hashlib.sha256(salt)
+    digest.update(content.encode())
     key = _page_keys[src_uri] = digest.hexdigest()
     kept = _generated.get(src_uri)
     if kept is None or kept[0] != key or not content.startswith("---\n"):

@@ -7,6 +7,7 @@ them, so that collecting the fast ``unit`` tier does not pay for them.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import gzip
@@ -14,9 +15,11 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import pytest
@@ -103,6 +106,26 @@ def search_fragments(site: Path) -> list[dict]:
         data = gzip.decompress(path.read_bytes())
         out.append(json.loads(data.removeprefix(b"pagefind_dcd")))
     return out
+
+
+@contextlib.contextmanager
+def serving() -> Iterator[ModuleType]:
+    """Builds in this block run as ``mkdocs serve``'s rebuilds do; yields the hook module (built once before).
+
+    The hook module is loaded by the first build under the name mkdocs.yml gives it;
+    serve turns keeping on in ``on_startup``. Everything kept is dropped at the end,
+    and a search index still being made beside is stopped.
+    """
+    hooks = sys.modules["hooks/flagref_mkdocs.py"]
+    hooks._cache.keep_html = True
+    try:
+        yield hooks
+    finally:
+        hooks._cache.keep_html = False
+        hooks._cache.decorated.clear()
+        hooks._generated.clear()
+        if hooks._indexing is not None:
+            hooks._indexing.close()
 
 
 def copy_docs(src: Path, dst: Path) -> Path:

@@ -8,7 +8,7 @@ import time
 import pytest
 
 import flagref.decorations
-from conftest import ROOT, build_site, search_fragments
+from conftest import ROOT, build_site, search_fragments, serving
 from flagref.render.search import RECORDS_FOLDER
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -54,14 +54,12 @@ def test_the_worker_makes_the_same_pages_and_search_records(tmp_path, monkeypatc
         assert (beside.site / name).read_bytes() == (here.site / name).read_bytes(), name
 
 
-def test_a_serve_rebuild_restages_kept_posts_in_the_worker(tmp_path):
+def test_a_serve_rebuild_restages_kept_posts_in_the_worker(tmp_path, monkeypatch):
     """Under serve the worker, forked with the kept decorations, stages unchanged posts without being sent them."""
     docs = tmp_path / "docs"
     count = flagref.decorations.MIN_POSTS + 10
     generate(count, docs, seed=5)
     first = build_site(docs, tmp_path / "first", strict=False)
-    hooks = sys.modules["hooks/flagref_mkdocs.py"]
-    hooks._cache.keep_html = True
     sent: list[int] = []
     real = flagref.decorations.DecorationPool._flush
 
@@ -69,16 +67,12 @@ def test_a_serve_rebuild_restages_kept_posts_in_the_worker(tmp_path):
         sent.append(sum(1 for job in self._pending if job[1] is not None))  # posts whose HTML is sent
         real(self)
 
-    try:
+    with serving() as hooks:
         build_site(docs, tmp_path / "serve-1", strict=False)  # decorates and keeps every post
-        flagref.decorations.DecorationPool._flush = spy
+        monkeypatch.setattr(flagref.decorations.DecorationPool, "_flush", spy)
         again = build_site(docs, tmp_path / "serve-2", strict=False)
         while hooks._indexing is not None and hooks._indexing.stage.exists():  # serve indexes beside
             time.sleep(0.1)
-    finally:
-        flagref.decorations.DecorationPool._flush = real
-        hooks._cache.keep_html = False
-        hooks._cache.decorated.clear()
     assert sent and sum(sent) == 0, "kept posts were sent to the worker again"
     assert _pages(again.site) == _pages(first.site)
     records = sorted((r["url"], r["content"]) for r in search_fragments(again.site))

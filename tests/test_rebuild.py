@@ -9,15 +9,15 @@ removed; then restored, and the third build must equal the first.
 from __future__ import annotations
 
 import shutil
-import sys
 import time
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from mkdocs.exceptions import Abort, PluginError
 
 import flagref.catalog
-from conftest import DOCS, SEED, SEED_URL, Built, build_site, cell_value, flag_table, search_fragments
+from conftest import DOCS, SEED, SEED_URL, Built, build_site, cell_value, flag_table, search_fragments, serving
 
 SEED_TITLE = "kubernetes > etcd as a component in the cluster"
 SEED_COPY = SEED.relative_to(DOCS)
@@ -60,11 +60,16 @@ def _html(built: Built, url: str) -> str:
     return str(page.select_one("article.md-content__inner"))
 
 
-def test_second_build_shows_exactly_the_new_state_and_a_third_the_old(tmp_path):
+def _seed_copy(tmp_path: Path) -> tuple[Path, Path, str]:
+    """A copy of docs/ to edit: its folder, the seed post in it, and the post's text."""
     docs = tmp_path / "docs"
     shutil.copytree(DOCS, docs)
     post = docs / SEED_COPY
-    original = post.read_text(encoding="utf-8")
+    return docs, post, post.read_text(encoding="utf-8")
+
+
+def test_second_build_shows_exactly_the_new_state_and_a_third_the_old(tmp_path):
+    docs, post, original = _seed_copy(tmp_path)
 
     first = build_site(docs, tmp_path / "site-1", strict=True)
     summary, rows = _etcd_table(first)
@@ -108,16 +113,11 @@ def test_second_build_shows_exactly_the_new_state_and_a_third_the_old(tmp_path):
 
 def test_serve_reuses_a_decorated_post_until_it_changes(tmp_path):
     """Under ``mkdocs serve`` a post's decorated HTML is kept between rebuilds, keyed by what it is made from."""
-    docs = tmp_path / "docs"
-    shutil.copytree(DOCS, docs)
-    post = docs / SEED_COPY
-    original = post.read_text(encoding="utf-8")
+    docs, post, original = _seed_copy(tmp_path)
     first = build_site(docs, tmp_path / "site-1", strict=True)
-    # The hook module, loaded by the build under the name mkdocs.yml gives it; serve sets this in on_startup.
-    cache = sys.modules["hooks/flagref_mkdocs.py"]._cache
     src_uri = SEED_COPY.as_posix()
-    cache.keep_html = True
-    try:
+    with serving() as hooks:
+        cache = hooks._cache
         second = build_site(docs, tmp_path / "site-2", strict=True)
         kept = cache.decorated[src_uri]
         assert _html(second, SEED_URL) == _html(first, SEED_URL)
@@ -133,9 +133,6 @@ def test_serve_reuses_a_decorated_post_until_it_changes(tmp_path):
         post.write_text(original, encoding="utf-8")
         restored = build_site(docs, tmp_path / "site-5", strict=True)
         assert _html(restored, SEED_URL) == _html(first, SEED_URL)
-    finally:
-        cache.keep_html = False
-        cache.decorated.clear()
 
 
 def _page(built: Built, url: str) -> str:
@@ -147,14 +144,9 @@ def _page(built: Built, url: str) -> str:
 
 def test_serve_reuses_a_generated_page_until_what_it_is_made_of_changes(tmp_path):
     """Under ``mkdocs serve`` a listing or reference page unchanged since the last rebuild is not converted again."""
-    docs = tmp_path / "docs"
-    shutil.copytree(DOCS, docs)
-    post = docs / SEED_COPY
-    original = post.read_text(encoding="utf-8")
+    docs, post, original = _seed_copy(tmp_path)
     first = build_site(docs, tmp_path / "site-1", strict=True)
-    hooks = sys.modules["hooks/flagref_mkdocs.py"]
-    hooks._cache.keep_html = True
-    try:
+    with serving() as hooks:
         second = build_site(docs, tmp_path / "site-2", strict=True)
         kept = dict(hooks._generated)
         assert {"flags/etcd.md", "flags/index.md", "index.md"} <= kept.keys()
@@ -172,10 +164,6 @@ def test_serve_reuses_a_generated_page_until_what_it_is_made_of_changes(tmp_path
         assert _seen_in_seed(edited, "snapshot-count") == ["20000"]
         assert hooks._generated["flags/kube-scheduler.md"][1] is kept["flags/kube-scheduler.md"][1]
         assert _page(edited, "flags/kube-scheduler/") == _page(first, "flags/kube-scheduler/")
-    finally:
-        post.write_text(original, encoding="utf-8")
-        hooks._cache.keep_html = False
-        hooks._generated.clear()
 
 
 def test_a_broken_catalog_stops_the_rebuild_and_the_last_good_site_stays(tmp_path, monkeypatch, caplog):
@@ -198,12 +186,9 @@ def test_a_broken_catalog_stops_the_rebuild_and_the_last_good_site_stays(tmp_pat
 
 def test_serve_does_not_hold_the_pages_for_the_search_index(tmp_path):
     """Under ``mkdocs serve`` the rebuild ends when the pages are written; the index lands beside, shortly after."""
-    docs = tmp_path / "docs"
-    shutil.copytree(DOCS, docs)
+    docs, _, _ = _seed_copy(tmp_path)
     build_site(docs, tmp_path / "warm-up", strict=True)
-    hooks = sys.modules["hooks/flagref_mkdocs.py"]
-    hooks._cache.keep_html = True
-    try:
+    with serving() as hooks:
         built = build_site(docs, tmp_path / "site", strict=True)
         running = hooks._indexing
         assert running is not None, "the rebuild waited for Pagefind"
@@ -219,7 +204,3 @@ def test_serve_does_not_hold_the_pages_for_the_search_index(tmp_path):
         build_site(docs, tmp_path / "site-3", strict=True)
         assert newer is not hooks._indexing and not newer.stage.exists()
         assert again.warnings == []
-    finally:
-        hooks._cache.keep_html = False
-        if hooks._indexing is not None:
-            hooks._indexing.close()

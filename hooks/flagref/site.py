@@ -22,7 +22,7 @@ from .catalog import Catalog, load_catalog
 from .checks import check_post, sort_diagnostics
 from .checks.lifecycle import check_target_version
 from .checks.rules import Rule, load_rules
-from .checks.secrets import MASK
+from .checks.secrets import mask_values
 from .checks.verdicts import Relation
 from .index import FlagIndex
 from .model import Diagnostic, Post
@@ -125,9 +125,10 @@ class SiteBuild:
         self.directory_urls = directory_urls
         self.snippets = snippets
         # A post's reading depends on its text, the snippets it includes and the catalog.
-        fingerprint = _fingerprint(snippets) + "|" + self.catalog.fingerprint + "|" + _data_fingerprint()
         # What every page's rendering reads besides its own text (snippets, catalog, the engine's data).
-        self.fingerprint = fingerprint
+        self.fingerprint = fingerprint = (
+            _fingerprint(snippets) + "|" + self.catalog.fingerprint + "|" + _data_fingerprint()
+        )
         cache = cache if cache is not None else PostCache()
         keys: dict[str, tuple[str, str]] = {}
         items = []
@@ -194,8 +195,8 @@ class SiteBuild:
         flags = tuple(sorted({use.name for use in post.uses}))
         date = post.date.isoformat() if post.date else None
         # The command lines as typed, with every credential the engine found in them masked, as the page does.
-        secrets = {v for use in post.uses if use.secret for v in (use.value, use.written) if v}
-        commands = tuple(_masked(command.text, secrets) for command in post.commands)
+        secrets = [v for use in post.uses if use.secret for v in (use.value, use.written)]
+        commands = tuple(mask_values(command.text, secrets) for command in post.commands)
         spellings = tuple(use.flag for use in post.uses if use.flag.startswith("-"))
         return page_document(SearchPage(item.url, post.title, html, flags, date, commands, spellings))
 
@@ -373,13 +374,6 @@ class SiteBuild:
         return decorate_post(
             html, item.post, self.index, item.url, self.directory_urls, relations=cells, extra_after_block=after
         )
-
-
-def _masked(text: str, secrets: set[str]) -> str:
-    """``text`` with each of ``secrets`` shown as the mask (longest first: a value may hold another)."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return text
 
 
 def _etcd_block(post: Post) -> int | None:

@@ -10,7 +10,7 @@ from flagref.catalog import load_catalog
 from flagref.checks import check_post
 from flagref.checks.evaluate import evaluate_post
 from flagref.checks.rules import KINDS, load_rules, parse_rules
-from flagref.checks.secrets import MASK
+from flagref.checks.secrets import MASK, mask_values
 from flagref.parse import parse_post
 
 pytestmark = pytest.mark.unit
@@ -198,3 +198,11 @@ def test_a_probe_port_that_is_not_a_number_is_not_checked(port):
     (probe,) = [r for r in evaluate_post(post, load_rules(), CATALOG) if r.kind == "probe-port"]
     assert probe.status == "unknown"
     assert probe.explanation.endswith("the probe names a port rather than giving its number")
+
+
+@pytest.mark.unit
+def test_a_command_line_shows_no_part_of_a_credential():
+    line = "kubeadm join --token abcdef.0123456789abcdef --discovery-token abcdef.0123456789abcdef0"
+    masked = mask_values(line, ["abcdef.0123456789abcdef", "abcdef.0123456789abcdef0", None, ""])
+    # The longer value first: the shorter one inside it leaves no trailing "0" behind.
+    assert masked == f"kubeadm join --token {MASK} --discovery-token {MASK}"

@@ -8,6 +8,7 @@ A value that only stands for a credential is not one: a shell variable
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -30,6 +31,16 @@ _ANGLED = re.compile(r"<[^<>]+>")
 # Characters a placeholder is written with: xxxxx, XXXX, *****, ••••, and their separators.
 _FILLER = frozenset("xX*•")
 _FILLER_GLUE = frozenset(".:-_ ")
+
+
+def mask_values(text: str, values: Iterable[str | None]) -> str:
+    """``text`` (a command line) with each of the credential ``values`` in it shown as :data:`MASK`.
+
+    Longest first, so that no part of a value that holds another survives.
+    """
+    for value in sorted({v for v in values if v}, key=len, reverse=True):
+        text = text.replace(value, MASK)
+    return text
 
 
 def is_placeholder(value: str) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ..catalog import Catalog, FlagSpec
-from ..checks.secrets import MASK
+from ..checks.secrets import mask_values
 from ..model import Command, Fence, FlagUse, Manifest, Origin, Unparsed
 from .argv import FLAG_TOKEN, is_truncation, parse_argv
 from .commands import SHELL_INFO, TypedCommand, split_block
@@ -254,10 +254,7 @@ class BlockReader:
         if obj and kind == "command":
             # The command line is shown as context: it must not show what the values hide
             # (masked before shortening, so no part of a secret survives the cut).
-            for f in flags:
-                if f.identity[2]:
-                    obj = obj.replace(f.value, MASK)
-            obj = _shorten(obj)
+            obj = _shorten(mask_values(obj, (f.value for f in flags if f.identity[2])))
         made = []
         for f in flags:
             origin = items[f.item][0]

@@ -134,6 +134,40 @@ def test_ordinary_words_and_exclusion_keep_working(reader, seed_base):
     expect(with_flag).to_have_count(0)
 
 
+# Every answer of the search worker, in order: its query and the first location of each result.
+_ALL_ANSWERS = """(() => {
+  const Original = window.Worker;
+  window.__flagrefAnswers = [];
+  window.Worker = class extends Original {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (e) => {
+        if (e.data && e.data.type === 3) {
+          window.__flagrefAnswers.push({query: e.data.data.query, items: e.data.data.items.map(g => g[0].location)});
+        }
+      });
+    }
+  };
+})();"""
+
+
+def test_a_long_answer_shows_its_first_ten_results_before_the_rest(open_reader, seed_base):
+    """The first ten results are sent as soon as they are loaded; the list is then completed to twenty."""
+    reader = open_reader()
+    page = reader.page
+    page.add_init_script(_ALL_ANSWERS)
+    reader.open(seed_base, idle=True)
+    page.keyboard.press("/")
+    page.keyboard.type("etcd", delay=15)  # matches the seed post and most of etcd's entries
+    page.wait_for_function(
+        "() => window.__flagrefAnswers.filter(a => a.query === 'etcd' && a.items.length === 20).length === 1",
+        timeout=10_000,
+    )
+    page.wait_for_timeout(200)  # nothing more comes for the query
+    answers = [a["items"] for a in page.evaluate("() => window.__flagrefAnswers") if a["query"] == "etcd"]
+    assert [len(items) for items in answers] == [10, 20]
+    assert set(answers[0]) <= set(answers[1])
+
 def test_flags_filter_narrows_the_list_as_you_type(reader, seed_base, tmp_path):
     page = reader.page
     reader.open(seed_base + "flags/", idle=True)

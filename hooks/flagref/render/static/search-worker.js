@@ -26,6 +26,10 @@
 var ENV_PREFIXES = __FLAGREF_ENV_PREFIXES__;
 /* Results a query returns: Material lists them all, so this bounds what each query loads. */
 var LIMIT = 20;
+/* The first answer: what a result list shows before any scrolling. Each result is a fragment
+ * fetched from the site, and on a fresh page loading 20 of them took as long as the search;
+ * the first ten are sent as soon as they are in, and the list is completed after. */
+var FIRST = 10;
 /* Headings of a post shown under it (collapsed by Material under "more on this page"). */
 var SECTIONS = 3;
 
@@ -203,7 +207,7 @@ var SUPERSEDED = {};
 /* Keys come faster than answers: a query waits this long for a newer one before it searches. */
 var SETTLE_MS = 15;
 
-async function answer(query, current) {
+async function answer(query, current, partial) {
   var parsed = parse(query);
   /* One letter matches too much to be worth its download: wait for the second. */
   if (parsed.text.replace(/[^A-Za-z0-9]/g, "").length < 2) return { items: [] };
@@ -242,11 +246,20 @@ async function answer(query, current) {
   parsed.text.replace(/"/g, "").split(/[\s\-_.=]+/).forEach(function (w) { if (w) terms[w.toLowerCase()] = true; });
   var wanted = new Set(parsed.flags);
   var kept = [];
+  function result() {
+    var shown = kept.slice().sort(function (x, y) { return x.rank - y.rank; }); /* stable: each rank keeps its order */
+    return { items: shown.map(function (k, i) { return group(k.data, LIMIT * 2 - i, terms); }) };
+  }
   /* Load a batch at a time: results that hold an excluded word are left out and the next ones taken. */
-  for (var start = 0; start < ordered.length && kept.length < LIMIT; start += LIMIT) {
-    var batch = await Promise.all(ordered.slice(start, start + LIMIT).map(function (r) { return r.data(); }));
+  var next = 0;
+  var sent = false;
+  while (next < ordered.length && kept.length < LIMIT) {
+    var size = kept.length < FIRST ? FIRST - kept.length : LIMIT - kept.length;
+    var start = next;
+    var batch = await Promise.all(ordered.slice(start, start + size).map(function (r) { return r.data(); }));
+    next = start + batch.length;
     current();
-    for (var b = 0; b < batch.length && kept.length < LIMIT; b++) {
+    for (var b = 0; b < batch.length; b++) {
       var data = batch[b];
       var body = (((data.meta && data.meta.title) || "") + " " + (data.content || "")).toLowerCase();
       if (parsed.exclude.some(function (w) { return contains(body, w); })) continue;
@@ -256,12 +269,12 @@ async function answer(query, current) {
       });
       kept.push({ data: data, rank: start + b < entries ? 0 : uses ? 1 : 2 });
     }
-    if (!parsed.exclude.length) break;
+    if (!sent && kept.length >= FIRST && kept.length < LIMIT && next < ordered.length) {
+      sent = true;
+      partial(result());
+    }
   }
-  kept.sort(function (x, y) { return x.rank - y.rank; }); /* stable: each rank keeps its order */
-  return {
-    items: kept.map(function (k, i) { return group(k.data, LIMIT * 2 - i, terms); }),
-  };
+  return result();
 }
 
 async function setup() {
@@ -288,11 +301,12 @@ self.addEventListener("message", function (event) {
     var ticket = ++latest;
     var query = message.data;
     var current = function () { if (ticket !== latest) throw SUPERSEDED; };
-    answer(query, current).then(function (result) {
-      /* A reader types faster than results load: only the newest query's answer is shown. */
+    /* A reader types faster than results load: only the newest query's answers are shown. */
+    var send = function (result) {
       result.query = query; /* which query this answers (Material reads only the items) */
       if (ticket === latest) self.postMessage({ type: 3, data: result });
-    }, function (error) {
+    };
+    answer(query, current, send).then(send, function (error) {
       if (error === SUPERSEDED) return;
       console.warn("flagref search:", error);
       if (ticket === latest) self.postMessage({ type: 3, data: { items: [], query: query } });

@@ -168,6 +168,7 @@ def test_a_long_answer_shows_its_first_ten_results_before_the_rest(open_reader, 
     assert [len(items) for items in answers] == [10, 20]
     assert set(answers[0]) <= set(answers[1])
 
+
 def test_flags_filter_narrows_the_list_as_you_type(reader, seed_base, tmp_path):
     page = reader.page
     reader.open(seed_base + "flags/", idle=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from conftest import CONFIG
 from flagref.render.search import (
     RECORDS_FOLDER,
     SearchPage,
@@ -223,3 +224,19 @@ def test_a_scratch_folder_names_its_process(tmp_path, monkeypatch):
     folder = scratch_folder("search")
     assert folder.parent == tmp_path and folder.name.startswith(f"flagref-search-{os.getpid()}-")
     assert sweep_scratch(tmp_path) == 0 and folder.is_dir()
+
+
+@pytest.mark.parametrize("with_pagefind", [True, False])
+def test_material_search_reads_no_page_when_pagefind_indexes(monkeypatch, with_pagefind):
+    """With Pagefind, Material's search plugin keeps its box and its empty index, and its page handler is gone."""
+    from mkdocs.config import load_config
+
+    config = load_config(config_file=str(CONFIG))
+    hooks = sys.modules["hooks/flagref_mkdocs.py"]
+    monkeypatch.setattr(hooks, "pagefind_binary", lambda: Path("/usr/bin/true") if with_pagefind else None)
+    config = config.plugins.on_config(config)
+    material = config.plugins["material/search"]
+    owners = [getattr(h, "__self__", None) for h in config.plugins.events["page_context"]]
+    assert (material in owners) is not with_pagefind
+    # Its other handlers stay: it still writes the index its search box starts with.
+    assert any(getattr(h, "__self__", None) is material for h in config.plugins.events["post_build"])

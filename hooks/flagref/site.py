@@ -158,7 +158,11 @@ class SiteBuild:
             self.relations[item.src_uri], found = cache.checked(keys[item.src_uri], item.post, self.catalog, self.rules)
             violations.extend(found)
         self.violations = sort_diagnostics(violations)
-        self.checked = [(item, r) for item in self.posts for r in self.relations[item.src_uri]]
+        # Every (post, relation) of the build, by rule id: what each reference entry's rules were checked in.
+        self.checked: dict[str, list[tuple[SitePost, Relation]]] = {}
+        for item in self.posts:
+            for relation in self.relations[item.src_uri]:
+                self.checked.setdefault(relation.rule.id, []).append((item, relation))
         self._entry_keys: dict[tuple[str | None, str], bytes] = {}
         # Lines of generated pages set aside during Markdown conversion (``stash``), by src_uri.
         self._stashed: dict[str, list[str]] = {}

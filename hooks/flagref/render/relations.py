@@ -8,7 +8,7 @@ that comes from a post goes through ``esc``. The wiring diagram is
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ..checks.rules import PROBE_FLAG, Rule, RuleSide
 from ..checks.verdicts import Relation
@@ -84,13 +84,13 @@ def render_entry_relations(
     entry: FlagEntry,
     here: str,
     rules: Sequence[Rule],
-    checked: Sequence[tuple[object, Relation]],
+    checked: Mapping[str, Sequence[tuple[object, Relation]]],
     index: FlagIndex,
     directory_urls: bool,
 ) -> str:
     """HTML for a reference entry: the rules involving its flag, where posts were checked, and also-seen links.
 
-    ``checked`` holds every (SitePost, Relation) of the build.
+    ``checked`` holds every (SitePost, Relation) of the build, by rule id.
     """
     pages = component_pages(index)
     items = []
@@ -103,7 +103,7 @@ def render_entry_relations(
                 href = flag_url(here, theirs.component, theirs.name, directory_urls, pages)
                 head = f'<a href="{esc(href)}">{esc(mine.shows)}</a>'
             parts = [f"{head} <small>({esc(rule.kind)})</small>: {esc(rule.explanation)}"]
-            verdicts, shown = _checked_in(rule, checked, here)
+            verdicts, shown = _checked_in(checked.get(rule.id, ()), here)
             if verdicts:
                 parts.append(f"<br><small>Checked in {verdicts}</small>")
             if theirs.flag != PROBE_FLAG:
@@ -123,12 +123,15 @@ def render_entry_relations(
     return f'<div class="flagref-relations"><p><strong>Related flags</strong></p><ul>{"".join(items)}</ul></div>'
 
 
-def _checked_in(rule: Rule, checked: Sequence[tuple[object, Relation]], here: str) -> tuple[str, set[str]]:
-    """Links to the posts where ``rule`` was applied, each with its worst verdict; and their ``src_uri``."""
+def _checked_in(checked: Sequence[tuple[object, Relation]], here: str) -> tuple[str, set[str]]:
+    """Links to the posts where a rule was applied, each with its worst verdict; and their ``src_uri``.
+
+    ``checked``: the rule's relations, each with the post it was found in.
+    """
     per_post: dict[str, tuple[object, Relation]] = {}
     rank = {"violation": 0, "unknown": 1, "ok": 2}
     for item, relation in checked:
-        if relation.rule != rule or relation.a.block is None:
+        if relation.a.block is None:
             continue
         kept = per_post.get(item.src_uri)
         # One verdict per post: the worst one, since that is what a reader needs to see.

@@ -132,21 +132,26 @@ def page_url(src_uri: str, directory_urls: bool = True) -> str:
     return stem + "/" if directory_urls else stem + ".html"
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def relative_url(from_url: str, to_url: str) -> str:
-    """Link from the page at ``from_url`` to ``to_url`` (both site-root relative).
-
-    Cached: a post links to the same entries from its code, tables and text
-    (about a hundred links a post), and a pure function of two strings
-    carries nothing from one build to the next.
-    """
+    """Link from the page at ``from_url`` to ``to_url`` (both site-root relative)."""
     to_path, _, fragment = to_url.partition("#")
+    rel = _relative_path(from_url, to_path)
+    return rel + ("#" + fragment if fragment else "")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _relative_path(from_url: str, to_path: str) -> str:
+    """The path part of ``relative_url``, quoted.
+
+    Cached without the fragment: a page links to the same posts and entries
+    from many lines (each use links to its own line of a post), and a pure
+    function of two strings carries nothing from one build to the next.
+    """
     base = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
     rel = posixpath.relpath("/" + (to_path or ""), "/" + base) if to_path or base else "."
     if to_path.endswith("/") and not rel.endswith("/"):
         rel += "/"
-    rel = quote(rel, safe="/.-_~")
-    return rel + ("#" + fragment if fragment else "")
+    return quote(rel, safe="/.-_~")
 
 
 def component_uri(component: str, pages: PageNames | None = None) -> str:

@@ -123,6 +123,7 @@ def serving() -> Iterator[ModuleType]:
     finally:
         hooks._cache.keep_html = False
         hooks._cache.decorated.clear()
+        hooks._cache.reference.clear()
         hooks._generated.clear()
         if hooks._indexing is not None:
             hooks._indexing.close()

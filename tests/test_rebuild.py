@@ -17,7 +17,19 @@ from bs4 import BeautifulSoup
 from mkdocs.exceptions import Abort, PluginError
 
 import flagref.catalog
-from conftest import DOCS, SEED, SEED_URL, Built, build_site, cell_value, flag_table, search_fragments, serving
+from conftest import (
+    DOCS,
+    FIXTURES,
+    SEED,
+    SEED_URL,
+    Built,
+    build_site,
+    cell_value,
+    flag_table,
+    search_fragments,
+    serving,
+)
+from flagref.site import PostCache, SiteBuild, SourceFile
 
 SEED_TITLE = "kubernetes > etcd as a component in the cluster"
 SEED_COPY = SEED.relative_to(DOCS)
@@ -164,6 +176,35 @@ def test_serve_reuses_a_generated_page_until_what_it_is_made_of_changes(tmp_path
         assert _seen_in_seed(edited, "snapshot-count") == ["20000"]
         assert hooks._generated["flags/kube-scheduler.md"][1] is kept["flags/kube-scheduler.md"][1]
         assert _page(edited, "flags/kube-scheduler/") == _page(first, "flags/kube-scheduler/")
+
+
+def test_serve_makes_again_only_the_reference_entries_an_edit_reaches():
+    """Under serve an entry is made again when its uses, its rules' relations or the other flag's uses change.
+
+    The kube-apiserver --etcd-servers entry shows only the seed's value, yet lists where etcd
+    --listen-client-urls is "also seen": an edit of that value in another post must reach it.
+    """
+    hard_way = FIXTURES / "commands/posts/2021-02-01-etcd-cluster-the-hard-way.md"
+    seed = SourceFile("posts/seed.md", "docs/posts/seed.md", SEED.read_text(encoding="utf-8"))
+    other = SourceFile("posts/hard-way.md", "docs/posts/hard-way.md", hard_way.read_text(encoding="utf-8"))
+    cache = PostCache(keep_html=True)
+    SiteBuild([seed, other], cache=cache).generated_pages()
+    kept = dict(cache.reference)
+    edited = SourceFile(
+        other.src_uri,
+        other.display_path,
+        _edit(other.text, "2379,https://127.0.0.1:2379", "2379,https://127.0.0.2:2379"),
+    )
+
+    pages, _ = SiteBuild([seed, edited], cache=cache).generated_pages()
+
+    assert pages == SiteBuild([seed, edited]).generated_pages()[0]  # the same as made afresh
+    assert "https://127.0.0.2:2379" in pages["flags/kube-apiserver.md"]
+    reached = [("etcd", "listen-client-urls"), ("kube-apiserver", "etcd-servers")]
+    assert all(cache.reference[key][1] is not kept[key][1] for key in reached)
+    untouched = ("kube-apiserver", "authorization-mode")  # the seed's alone, and no rule reaches the other post
+    assert cache.reference[untouched][1] is kept[untouched][1]
+    assert len(cache.reference) == len(kept)
 
 
 def test_a_broken_catalog_stops_the_rebuild_and_the_last_good_site_stays(tmp_path, monkeypatch, caplog):

@@ -21,10 +21,10 @@ from pathlib import Path
 from .catalog import Catalog, load_catalog
 from .checks import check_post, sort_diagnostics
 from .checks.lifecycle import check_target_version
-from .checks.rules import Rule, load_rules
+from .checks.rules import Rule, RuleSide, load_rules
 from .checks.secrets import mask_values
 from .checks.verdicts import Relation
-from .index import FlagIndex
+from .index import FlagEntry, FlagIndex
 from .model import Diagnostic, Post
 from .parse import empty_post, parse_post
 from .parse.programs import Programs, load_programs
@@ -37,7 +37,7 @@ from .render.markdown import render_markdown
 from .render.post import decorate_post
 from .render.proof import render_proof
 from .render.prose import unwrap_abbr_in_headings
-from .render.reference import generate_reference_pages
+from .render.reference import generate_reference_pages, render_entry
 from .render.relations import related_cells, render_entry_relations
 from .render.routes import PageNames, page_url
 from .render.search import SearchPage, page_document
@@ -68,6 +68,9 @@ class PostCache:
     decorated: dict[str, tuple[str, str]] = field(default_factory=dict)
     # The Markdown each post renders to, by content key (kept with ``keep_html`` only).
     markdown: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Each reference entry's HTML, with what it was made from (``SiteBuild._entry_inputs``); kept with
+    # ``keep_html`` only, and only the last build's entries.
+    reference: dict[tuple[str | None, str], tuple[tuple, str]] = field(default_factory=dict)
 
     def get(self, key: tuple[str, str]) -> Post | None:
         """The post read before from the same content, if any."""
@@ -182,7 +185,13 @@ class SiteBuild:
     def generated_pages(self) -> tuple[dict[str, str], list[str]]:
         """Markdown source of every page the build adds, by ``src_uri``, and info lines on names that collided."""
         pages, collisions = generate_listing_pages(self.posts, self.directory_urls)
-        reference, more = generate_reference_pages(self.index, self.directory_urls, extra=self._entry_relations)
+        if self._cache.keep_html:  # serve: entries made of the same objects as last time are not made again
+            kept, self._cache.reference = self._cache.reference, {}
+            reference, more = generate_reference_pages(
+                self.index, self.directory_urls, entry_html=lambda entry, here: self._entry_html(kept, entry, here)
+            )
+        else:
+            reference, more = generate_reference_pages(self.index, self.directory_urls, extra=self._entry_relations)
         pages.update(reference)
         return pages, [str(c) for c in (*collisions, *more)]
 
@@ -206,6 +215,42 @@ class SiteBuild:
 
     def _entry_relations(self, entry, here: str) -> str:
         return render_entry_relations(entry, here, self.rules, self.checked, self.index, self.directory_urls)
+
+    def _entry_html(self, kept: dict[tuple[str | None, str], tuple[tuple, str]], entry: FlagEntry, here: str) -> str:
+        """A reference entry's HTML: ``kept`` from the last serve rebuild while it is made of the same objects."""
+        inputs = self._entry_inputs(entry, here)
+        done = kept.get((entry.component, entry.name))
+        if done is None or not _same(done[0], inputs):
+            done = (inputs, render_entry(self.index, entry, here, self.directory_urls, self._entry_relations))
+        self._cache.reference[(entry.component, entry.name)] = done
+        return done[1]
+
+    def _entry_inputs(self, entry: FlagEntry, here: str) -> tuple:
+        """Everything a reference entry is made from (``render_entry``), as the objects themselves.
+
+        A post read again (edited) is a new object, as are its uses; an unchanged one is
+        the cached object, so comparing by identity is exact and cheap. The names and rules
+        every page reads are in ``_site_key``; the entry reads its own uses, and for each of
+        its rules the relations found and the other flag's uses. A relation is found in a
+        post that uses one of the rule's two flags, so the uses of both stand for them.
+        """
+        parts: list[object] = [self._site_key, here, entry.spec]
+        for item, use in entry.uses:
+            parts += (item.src_uri, item.post, use)
+        for _, theirs in self._rules_by_flag.get((entry.component, entry.name), ()):
+            other = self.index.get(theirs.component, theirs.name)
+            for item, use in other.uses if other is not None else ():
+                parts += (item.src_uri, item.post, use)
+        return tuple(parts)
+
+    @functools.cached_property
+    def _rules_by_flag(self) -> dict[tuple[str | None, str], list[tuple[Rule, RuleSide]]]:
+        """Each flag's rules, with the rule's other side."""
+        out: dict[tuple[str | None, str], list[tuple[Rule, RuleSide]]] = {}
+        for rule in self.rules:
+            for mine, theirs in ((rule.a, rule.b), (rule.b, rule.a)):
+                out.setdefault((mine.component, mine.name), []).append((rule, theirs))
+        return out
 
     def post_markdown(self, src_uri: str) -> str | None:
         """The Markdown the site renders for a post; ``None`` keeps the author's text (a page that is no post)."""
@@ -378,6 +423,11 @@ class SiteBuild:
         return decorate_post(
             html, item.post, self.index, item.url, self.directory_urls, relations=cells, extra_after_block=after
         )
+
+
+def _same(kept: tuple, now: tuple) -> bool:
+    """Whether two ``_entry_inputs`` are the same: the same objects, or equal texts."""
+    return len(kept) == len(now) and all(a is b or (type(a) is str and a == b) for a, b in zip(kept, now))
 
 
 def _etcd_block(post: Post) -> int | None:

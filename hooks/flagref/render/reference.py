@@ -33,17 +33,26 @@ EntryExtra = Callable[[FlagEntry, str], str]
 
 
 def generate_reference_pages(
-    index: FlagIndex, directory_urls: bool = True, extra: EntryExtra | None = None
+    index: FlagIndex,
+    directory_urls: bool = True,
+    extra: EntryExtra | None = None,
+    entry_html: EntryExtra | None = None,
 ) -> tuple[dict[str, str], list[SlugCollision]]:
     """Markdown source of ``flags/index.md`` and ``flags/<component>.md``; and the components whose slug was taken.
 
     A component named ``index`` or ``kube_apiserver`` gets a page of its own
     (``flags/index-2.md``, ``flags/kube-apiserver-2.md``), reported as a collision.
+    ``entry_html``: what makes an entry's HTML instead of ``render_entry`` (a caller that keeps them).
     """
     components = component_pages(index)
     pages = {REFERENCE_INDEX: _index_page(index, directory_urls, components)}
+
+    def rendered(entry: FlagEntry, here: str) -> str:
+        return render_entry(index, entry, here, directory_urls, extra)
+
+    make = entry_html or rendered
     for component in index.components():
-        pages[components.uri(component)] = _component_page(index, component, directory_urls, extra, components)
+        pages[components.uri(component)] = _component_page(index, component, directory_urls, make, components)
     return pages, list(components.collisions)
 
 
@@ -123,7 +132,7 @@ def one_line(text: str) -> str:
 
 
 def _component_page(
-    index: FlagIndex, component: str, directory_urls: bool, extra: EntryExtra | None, components: PageNames
+    index: FlagIndex, component: str, directory_urls: bool, entry_html: EntryExtra, components: PageNames
 ) -> str:
     here = page_url(components.uri(component), directory_urls)
     spec = index.catalog.components.get(component) if index.catalog else None
@@ -134,7 +143,7 @@ def _component_page(
     out = [f'<p class="flagref-intro">{intro}{docs}</p>\n', _release_filter(spec)]
     for entry in index.by_component(component):
         out.append(f"\n## {md_text(entry.flag)} {{#{flag_anchor(entry.name)}}}\n\n")
-        out.append(render_entry(index, entry, here, directory_urls, extra) + "\n")
+        out.append(entry_html(entry, here) + "\n")
     return _page(f"{component} flags", "".join(out))
 
 
@@ -208,9 +217,14 @@ def _values(index: FlagIndex, entry: FlagEntry, here: str) -> str:
     written = [(item, use) for item, use in entry.uses if use.kind != "prose"]
     if not written:
         return ""
+    # Each value rendered once: as received, a cell reads the value and whether it is secret only.
+    cells: dict[tuple[str | None, bool], str] = {}
     by_value: dict[str, list] = defaultdict(list)
     for item, use in written:
-        by_value[render_value(use, as_written=False)].append((item, use))
+        cell = cells.get((use.value, use.secret))
+        if cell is None:
+            cell = cells[(use.value, use.secret)] = render_value(use, as_written=False)
+        by_value[cell].append((item, use))
     # The most used values first; values used as often keep the order of the posts (sorted is stable).
     ranked = sorted(by_value.items(), key=lambda pair: -len(pair[1]))
     rows = "".join(_value_row(value_html, places, here) for value_html, places in ranked[:SHOWN_VALUES])

@@ -3,16 +3,18 @@
 Each handler is a guard, one call into the core, and the log. All state for a
 build lives in a ``SiteBuild`` and a ``SearchIndexer`` made in ``on_files``.
 Kept across ``mkdocs serve`` rebuilds, all keyed by content: the ``PostCache``
-(posts read, their checks, Markdown and decorations) and the generated pages'
-HTML; and the last rebuild's Pagefind run until it ends or a newer one starts.
+(posts read, their checks, Markdown, decorations and reference entries) and
+the generated pages' HTML; and the last rebuild's Pagefind run until it ends
+or a newer one starts.
 
 The site search: every page of text is staged for Pagefind as it is rendered
 (``on_page_content``; posts and the flag records by the decoration worker
 when there is one), Pagefind starts once all pages are rendered (``on_env``)
 and the build waits for it at the end (``on_post_build``); under serve it
 starts once the pages are written and is not waited for. Material's search
-plugin stays for its search box, with every page left out of its own index;
-the theme points the box at our worker.
+plugin stays for its search box, with every page left out of its own index
+and its page handler taken out of the build; the theme points the box at our
+worker.
 """
 
 from __future__ import annotations

@@ -231,25 +231,25 @@ class SiteBuild:
         A post read again (edited) is a new object, as are its uses; an unchanged one is
         the cached object, so comparing by identity is exact and cheap. The names and rules
         every page reads are in ``_site_key``; the entry reads its own uses, and for each of
-        its rules the relations found and the other flag's uses. A relation is found in a
-        post that uses one of the rule's two flags, so the uses of both stand for them.
+        its rules the relations found and the other flag's uses. The posts of both flags'
+        uses stand for the relations: a relation is found in a post that uses one of them.
         """
         parts: list[object] = [self._site_key, here, entry.spec]
         for item, use in entry.uses:
             parts += (item.src_uri, item.post, use)
-        for _, theirs in self._rules_by_flag.get((entry.component, entry.name), ()):
+        for theirs in self._related_flags.get((entry.component, entry.name), ()):
             other = self.index.get(theirs.component, theirs.name)
             for item, use in other.uses if other is not None else ():
                 parts += (item.src_uri, item.post, use)
         return tuple(parts)
 
     @functools.cached_property
-    def _rules_by_flag(self) -> dict[tuple[str | None, str], list[tuple[Rule, RuleSide]]]:
-        """Each flag's rules, with the rule's other side."""
-        out: dict[tuple[str | None, str], list[tuple[Rule, RuleSide]]] = {}
+    def _related_flags(self) -> dict[tuple[str | None, str], list[RuleSide]]:
+        """For each flag of a rule, the other side of each of its rules."""
+        out: dict[tuple[str | None, str], list[RuleSide]] = {}
         for rule in self.rules:
             for mine, theirs in ((rule.a, rule.b), (rule.b, rule.a)):
-                out.setdefault((mine.component, mine.name), []).append((rule, theirs))
+                out.setdefault((mine.component, mine.name), []).append(theirs)
         return out
 
     def post_markdown(self, src_uri: str) -> str | None:

@@ -227,10 +227,8 @@ def _generated_source(salt: bytes | None, src_uri: str, content: str) -> str:
     digest.update(content.encode())
     key = _page_keys[src_uri] = digest.hexdigest()
     kept = _generated.get(src_uri)
-    if kept is None or kept[0] != key or not content.startswith("---\n"):
-        return _build.stash(src_uri, content)
-    end = content.find("\n---\n", 3)
-    if end < 0:
+    end = content.find("\n---\n", 3) if content.startswith("---\n") else -1  # the end of its front matter
+    if kept is None or kept[0] != key or end < 0:
         return _build.stash(src_uri, content)
     _unchanged[src_uri] = (kept[1], kept[2])
     return content[: end + len("\n---\n")]  # the title and other meta, read by MkDocs as usual

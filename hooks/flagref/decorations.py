@@ -20,7 +20,7 @@ from pathlib import Path
 from .render.exports import FLAGS_JSON, OBJECTS_INV, render_objects_inv, write_flags_json
 from .render.search import flag_documents
 from .render.text import narrow
-from .searchindex import stage_document
+from .searchindex import stage_document, stage_documents
 from .site import SiteBuild
 
 # Below this many posts a second process costs more than it saves (measured: forking and
@@ -78,16 +78,7 @@ def write_exports(build: SiteBuild, folder: Path, site_name: str, stage: Path | 
     with (folder / FLAGS_JSON).open("w", encoding="utf-8", newline="\n") as out:
         write_flags_json(document, out)
     (folder / OBJECTS_INV).write_bytes(render_objects_inv(document, site_name))
-    staged, problems = 0, []
-    if stage is not None:
-        folders: set[Path] = set()
-        for path, record in flag_documents(document):
-            problem = stage_document(stage, path, record, folders)
-            if problem is None:
-                staged += 1
-            else:
-                problems.append(problem)
-    return staged, problems
+    return stage_documents(stage, flag_documents(document)) if stage is not None else (0, [])
 
 
 def _write_exports(folder: str, site_name: str, stage: str | None) -> tuple[int, list[str]]:
@@ -152,7 +143,6 @@ class DecorationPool:
                     staged += 1
                 else:
                     problems.append(problem)
-        staged += sum(1 for batch, *_ in self._where.values() if batch is None)
         return staged, problems
 
     def result(self, src_uri: str) -> str | None:

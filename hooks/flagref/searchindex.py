@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from .render.search import EXCLUDE_SELECTORS
@@ -114,6 +115,18 @@ def stage_document(stage: Path, path: str, document: str, folders: set[Path] | N
     except OSError as exc:  # a full disk or memory folder: the page is left out, and the build says so
         return f"search: could not stage {path} ({exc.strerror}); the page is not indexed"
     return None
+
+
+def stage_documents(stage: Path, documents: Iterable[tuple[str, str]]) -> tuple[int, list[str]]:
+    """Stage each (path, document) under ``stage``; how many were staged, and the problems met."""
+    staged, problems, folders = 0, [], set()
+    for path, document in documents:
+        problem = stage_document(stage, path, document, folders)
+        if problem is None:
+            staged += 1
+        else:
+            problems.append(problem)
+    return staged, problems
 
 
 class SearchIndexer:

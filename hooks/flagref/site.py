@@ -21,7 +21,7 @@ from pathlib import Path
 from .catalog import Catalog, load_catalog
 from .checks import check_post, sort_diagnostics
 from .checks.lifecycle import check_target_version
-from .checks.rules import Rule, RuleSide, load_rules
+from .checks.rules import Rule, load_rules
 from .checks.secrets import mask_values
 from .checks.verdicts import Relation
 from .index import FlagEntry, FlagIndex
@@ -237,20 +237,13 @@ class SiteBuild:
         parts: list[object] = [self._site_key, here, entry.spec]
         for item, use in entry.uses:
             parts += (item.src_uri, item.post, use)
-        for theirs in self._related_flags.get((entry.component, entry.name), ()):
-            other = self.index.get(theirs.component, theirs.name)
-            for item, use in other.uses if other is not None else ():
-                parts += (item.src_uri, item.post, use)
+        for rule in self.rules:  # as render_entry_relations finds them
+            for side in rule.involves(entry.component, entry.name):
+                theirs = rule.b if side == "a" else rule.a
+                other = self.index.get(theirs.component, theirs.name)
+                for item, use in other.uses if other is not None else ():
+                    parts += (item.src_uri, item.post, use)
         return tuple(parts)
-
-    @functools.cached_property
-    def _related_flags(self) -> dict[tuple[str | None, str], list[RuleSide]]:
-        """For each flag of a rule, the other side of each of its rules."""
-        out: dict[tuple[str | None, str], list[RuleSide]] = {}
-        for rule in self.rules:
-            for mine, theirs in ((rule.a, rule.b), (rule.b, rule.a)):
-                out.setdefault((mine.component, mine.name), []).append(theirs)
-        return out
 
     def post_markdown(self, src_uri: str) -> str | None:
         """The Markdown the site renders for a post; ``None`` keeps the author's text (a page that is no post)."""

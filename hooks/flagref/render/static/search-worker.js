@@ -202,10 +202,29 @@ function search(text, options) {
   return found;
 }
 
+/* The names of the flags that have an entry: the values of the flag records' "flag" filter, loaded
+ * once (a few KB, which a search by flag name loads anyway). Words that spell no flag then cost no
+ * search: each key of "kubernetes cluster" used to ask Pagefind for an entry "kubernetes-cluster". */
+var entries = null;
+
+function entryNames() {
+  if (entries === null) {
+    entries = pagefind.filters().then(function (filters) {
+      return new Set(Object.keys((filters && filters.flag) || {}));
+    });
+    /* A failed load is not kept: the next query tries again. */
+    entries.catch(function () { entries = null; });
+  }
+  return entries;
+}
+
 /* Thrown when a newer query came in: the older one stops where it is. */
 var SUPERSEDED = {};
-/* Keys come faster than answers: a query waits this long for a newer one before it searches. */
-var SETTLE_MS = 15;
+/* A query gives way to the keys already queued behind it before it searches: a zero-delay timer runs
+ * after the messages that came first. It waits no longer: a reader's keys come 30 ms apart at the
+ * fastest, and a wait of 15 ms caught none of them but delayed every answer (and, by starting each
+ * search later, made the last key wait longer for the search of the key before it). */
+var SETTLE_MS = 0;
 
 async function answer(query, current, partial) {
   var parsed = parse(query);
@@ -215,11 +234,9 @@ async function answer(query, current, partial) {
   current();
   if (parsed.maybe.length) {
     /* Words that spell a flag name count as that flag when the index has an entry of that name. */
-    var tried = await Promise.all(parsed.maybe.map(function (c) {
-      return search(c.name, { filters: { flag: c.name, kind: "flag" } });
-    }));
+    var names = await entryNames();
     current();
-    var spelt = parsed.maybe.filter(function (c, k) { return tried[k].results.length > 0; })[0];
+    var spelt = parsed.maybe.filter(function (c) { return names.has(c.name); })[0];
     if (spelt) {
       /* "etcd servers" is --etcd-servers: searched as that one word, it finds the posts that write
        * the flag, and costs Pagefind far less than two common words matching nearly every post. */
@@ -293,7 +310,10 @@ self.addEventListener("message", function (event) {
       function (error) {
         /* No index (a build without Pagefind): the box answers nothing rather than failing. */
         console.warn("flagref search: no search index", error);
-        pagefind = { search: async function () { return { results: [] }; } };
+        pagefind = {
+          search: async function () { return { results: [] }; },
+          filters: async function () { return {}; },
+        };
         self.postMessage({ type: 1 });
       }
     );

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import sys
 import time
+from types import SimpleNamespace
 
+import markdown
 import pytest
 
 import flagref.decorations
 from conftest import ROOT, build_site, search_fragments, serving
+from flagref.decorations import DecorationPool
 from flagref.render.search import RECORDS_FOLDER
+from flagref.render.text import narrow
+from flagref.site import SiteBuild, SourceFile
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpus import generate  # noqa: E402 - the benchmarks' corpus generator, a plain script folder
@@ -77,3 +82,52 @@ def test_a_serve_rebuild_restages_kept_posts_in_the_worker(tmp_path, monkeypatch
     assert _pages(again.site) == _pages(first.site)
     records = sorted((r["url"], r["content"]) for r in search_fragments(again.site))
     assert records == sorted((r["url"], r["content"]) for r in search_fragments(first.site))
+
+
+def _generated_build(tmp_path, count: int, seed: int) -> SiteBuild:
+    docs = tmp_path / "docs"
+    generate(count, docs, seed=seed)
+    paths = sorted(docs.rglob("*.md"))
+    return SiteBuild([SourceFile(p.relative_to(docs).as_posix(), str(p), p.read_text()) for p in paths])
+
+
+def test_a_decorated_post_comes_back_through_a_file_removed_once_read(tmp_path):
+    """The build's process holds no decorated post before the theme asks for it, and leaves no file behind."""
+    build = _generated_build(tmp_path, 4, seed=11)
+    extensions = ["pymdownx.superfences", "md_in_html", "attr_list", "admonition", "tables"]
+    rendered = {
+        i.src_uri: markdown.markdown(build.post_markdown(i.src_uri), extensions=extensions) for i in build.posts
+    }
+    pool = DecorationPool(build, stage=None)
+    try:
+        for src_uri, html in rendered.items():
+            pool.submit(src_uri, html, f"<header>{src_uri}</header>", None)
+        pool.drain()
+        folder = pool._pages
+        assert len(list(folder.iterdir())) == len(rendered)  # written by the worker, not sent back
+        first, *rest = rendered
+        page = pool.result(first)
+        assert page == f"<header>{first}</header>" + narrow(build.decorate(first, rendered[first]))
+        assert 'class="flagref-flag"' in page and page != f"<header>{first}</header>" + rendered[first]  # decorated
+        assert len(list(folder.iterdir())) == len(rendered) - 1  # read once, then gone
+        assert pool.result(first) is None  # taken once
+    finally:
+        pool.close()
+    assert not folder.exists()  # the posts not taken (a build that failed) go with the worker
+
+
+def test_a_post_decorated_beside_is_let_go_once_its_page_is_written(tmp_path):
+    """MkDocs holds every page's content until the site is written: the adapter lets a decorated post go."""
+    hooks = sys.modules["hooks/flagref_mkdocs.py"]
+    post = SimpleNamespace(file=SimpleNamespace(src_uri="posts/2020-01-01-x.md"), content="<p>decorated</p>")
+    other = SimpleNamespace(file=SimpleNamespace(src_uri="flags/etcd.md"), content="<p>entry</p>")
+    pool = DecorationPool(_generated_build(tmp_path, 1, seed=2), stage=None)
+    saved, hooks._pool = hooks._pool, pool
+    try:
+        assert hooks.on_post_page("<html>", page=post) == "<html>"
+        assert hooks.on_post_page("<html>", page=other) == "<html>"
+    finally:
+        hooks._pool = saved
+        pool.close()
+    assert post.content is None
+    assert other.content == "<p>entry</p>"  # not a post: left as MkDocs holds it

@@ -5,8 +5,12 @@ flag links, tables and relations) needs only the post's rendered HTML and the
 site model, so it can run beside: a worker process, forked once the model is
 built (it inherits the model and pickles nothing but HTML), decorates the posts
 as MkDocs hands them over (in batches) and stages their search documents; it
-also writes ``flags.json`` and ``objects.inv`` and stages the flag records. The
-build collects the results before the pages are written. The output is the
+also writes ``flags.json`` and ``objects.inv`` and stages the flag records.
+
+A decorated post goes back through a file (a scratch folder on disk), read
+when the theme writes the page and let go once it is written: MkDocs holds
+every page's content until the whole site is written, and 1,000 decorated
+posts held in the build's process were 30 MiB of its peak. The output is the
 same as the build's own (``SiteBuild.post_html``, ``write_exports``); on a
 platform without ``fork`` or for a small site, the build does it all itself.
 """
@@ -14,13 +18,14 @@ platform without ``fork`` or for a small site, the build does it all itself.
 from __future__ import annotations
 
 import multiprocessing
+import shutil
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from .render.exports import FLAGS_JSON, OBJECTS_INV, render_objects_inv, write_flags_json
 from .render.search import flag_documents
 from .render.text import narrow
-from .searchindex import stage_document, stage_documents
+from .searchindex import scratch_folder, stage_document, stage_documents
 from .site import SiteBuild
 
 # Below this many posts a second process costs more than it saves (measured: forking and
@@ -35,28 +40,31 @@ _BUILD: SiteBuild | None = None
 # build's own process a wake-up of the pool's threads, which then take the interpreter lock from it.
 BATCH = 16
 
-# A post handed over: (src_uri, its rendered HTML or None when its decoration was kept, header, stage as).
-Job = tuple[str, "str | None", str, "str | None"]
+# A post handed over: (src_uri, its rendered HTML or None when its decoration was kept, header, stage as,
+# the file its page content is written to).
+Job = tuple[str, "str | None", str, "str | None", str]
 
 
-def _work(jobs: list[Job], stage: str | None) -> list[tuple[str | None, str | None]]:
-    """In the worker: each post's page content (None when kept), and the problem staging it met, if any.
+def _work(jobs: list[Job], stage: str | None, pages: str) -> list[str | None]:
+    """In the worker: write each post's page content under ``pages``; the problem staging each met, if any.
 
     A post whose decoration was kept from the last serve rebuild is not sent
-    over: the worker was forked with the kept decorations, and stages it alone.
-    A page's content is its header and its decorated HTML, joined here: joined in
-    the build's process, each page was made a second time there, and MkDocs holds
-    every page's content to the end (17 MiB more at 1,000 posts).
+    over: the worker was forked with the kept decorations, and stages it alone
+    (the build has its page). A page's content is its header and its decorated
+    HTML, joined here: joined in the build's process, each page was made a
+    second time there.
     """
     assert _BUILD is not None
-    out: list[tuple[str | None, str | None]] = []
-    for src_uri, html, header, stage_as in jobs:
+    out: list[str | None] = []
+    for src_uri, html, header, stage_as, name in jobs:
         if html is None:
             kept = _BUILD.last_html(src_uri) or ""  # the build checked its key before sending None
-            out.append((None, _stage(_BUILD, src_uri, header + kept, stage, stage_as)))
+            out.append(_stage(_BUILD, src_uri, header + kept, stage, stage_as))
         else:
-            page = header + narrow(_BUILD.decorate(src_uri, html))  # held by MkDocs until the site is written
-            out.append((page, _stage(_BUILD, src_uri, page, stage, stage_as)))
+            page = header + narrow(_BUILD.decorate(src_uri, html))
+            with (Path(pages) / name).open("w", encoding="utf-8", errors="surrogatepass", newline="") as file:
+                file.write(page)
+            out.append(_stage(_BUILD, src_uri, page, stage, stage_as))
     return out
 
 
@@ -94,11 +102,13 @@ class DecorationPool:
         self.build = build
         self.stage = stage
         # Posts not yet sent, the batches sent, and where each post is: src_uri -> (batch or None when
-        # nothing was sent, position in it, key kept under, header, the decoration kept from the last rebuild).
+        # nothing was sent, key kept under, header, the decoration kept from the last rebuild, its file).
         self._pending: list[Job] = []
         self._batches: list[Future] = []
-        self._where: dict[str, tuple[int | None, int, str | None, str, str | None]] = {}
+        self._where: dict[str, tuple[int | None, str | None, str, str | None, str]] = {}
         self._exports: Future | None = None
+        # The decorated posts' page contents, one file each, until the theme writes the page.
+        self._pages = scratch_folder("pages", in_memory=False)
         _BUILD = build  # the worker is forked at the first submit, with this build in it
         self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
 
@@ -111,18 +121,19 @@ class DecorationPool:
         """Hand a post's rendered HTML over, with its header; ``stage_as``: its search document (None: not searched)."""
         key = self.build.decoration_key(src_uri, html)
         kept = self.build.kept_html(src_uri, key)
+        name = f"{len(self._where)}.html"
         if kept is not None and (self.stage is None or stage_as is None):  # unchanged, and not searched
-            self._where[src_uri] = (None, 0, key, header, kept)
+            self._where[src_uri] = (None, key, header, kept, name)
             return
-        self._pending.append((src_uri, None if kept is not None else html, header, stage_as))
-        self._where[src_uri] = (len(self._batches), len(self._pending) - 1, key, header, kept)
+        self._pending.append((src_uri, None if kept is not None else html, header, stage_as, name))
+        self._where[src_uri] = (len(self._batches), key, header, kept, name)
         if len(self._pending) >= BATCH:
             self._flush()
 
     def _flush(self) -> None:
         if self._pending:
             stage = str(self.stage) if self.stage is not None else None
-            self._batches.append(self._executor.submit(_work, self._pending, stage))
+            self._batches.append(self._executor.submit(_work, self._pending, stage, str(self._pages)))
             self._pending = []
 
     def exports(self, folder: Path, site_name: str) -> None:
@@ -138,7 +149,7 @@ class DecorationPool:
             staged, problems = self._exports.result()
             self._exports = None
         for batch in self._batches:
-            for _, problem in batch.result():
+            for problem in batch.result():
                 if problem is None:
                     staged += 1
                 else:
@@ -150,17 +161,21 @@ class DecorationPool:
         got = self._where.pop(src_uri, None)  # taken once: the page holds it from here on
         if got is None:
             return None
-        batch, position, key, header, kept = got
+        batch, key, header, kept, name = got
         if kept is not None:
             return header + kept
-        results = self._batches[batch].result()
-        page, results[position] = results[position][0], (None, None)  # not held twice
+        self._batches[batch].result()  # written (or the worker's error raised here)
+        file = self._pages / name
+        with file.open(encoding="utf-8", errors="surrogatepass", newline="") as read:
+            page = read.read()
+        file.unlink()
         if key is not None:  # serve: the decoration is kept without the header, which is made anew
             self.build.remember_html(src_uri, key, page[len(header) :])
         return page
 
     def close(self) -> None:
-        """Stop the worker."""
+        """Stop the worker and remove the pages it wrote that were not taken (a build that failed)."""
         global _BUILD
         self._executor.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self._pages, ignore_errors=True)
         _BUILD = None

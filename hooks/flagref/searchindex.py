@@ -40,14 +40,17 @@ def memory_folder() -> str | None:
     return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
 
 
-def scratch_folder(kind: str) -> Path:
+def scratch_folder(kind: str, in_memory: bool = True) -> Path:
     """A new folder for one build's ``kind`` of files (``search``, ``exports``), in memory when it can be.
 
+    ``in_memory=False``: in the system's temporary folder, for files that would
+    only move the build's memory elsewhere if they were held in memory.
     Its name carries the process id, so that ``sweep_scratch`` can tell the
     folders of a process that is gone (a ``mkdocs serve`` stopped by a signal
     cleans nothing up) from those of a build still running.
     """
-    return Path(tempfile.mkdtemp(prefix=f"flagref-{kind}-{os.getpid()}-", dir=memory_folder()))
+    base = memory_folder() if in_memory else None
+    return Path(tempfile.mkdtemp(prefix=f"flagref-{kind}-{os.getpid()}-", dir=base))
 
 
 # A scratch folder's name (or its log file's): "flagref-", a kind, "-", the process id, "-", the rest.
@@ -56,13 +59,22 @@ _SCRATCH = re.compile(r"flagref-[a-z]+-([0-9]+)-")
 
 
 def sweep_scratch(folder: Path | None = None) -> int:
-    """Remove the scratch folders and files of processes that are gone; how many were removed."""
-    base = Path(folder or memory_folder() or tempfile.gettempdir())
+    """Remove the scratch folders and files of processes that are gone; how many were removed.
+
+    ``folder``: where to look; by default the memory folder and the system's temporary folder.
+    """
+    bases = (
+        [folder]
+        if folder is not None
+        else [Path(f) for f in dict.fromkeys((memory_folder(), tempfile.gettempdir())) if f]
+    )
     removed = 0
-    try:
-        entries = list(base.iterdir())
-    except OSError:
-        return 0
+    entries = []
+    for base in bases:
+        try:
+            entries.extend(base.iterdir())
+        except OSError:
+            continue
     for entry in entries:
         match = _SCRATCH.match(entry.name)
         if match is None or _alive(int(match.group(1))):

@@ -131,6 +131,24 @@ def test_bundled_short_options_are_one_use_each():
     ]
 
 
+@pytest.mark.parametrize(
+    ("line", "flag", "name"),
+    [
+        # A subcommand of two words: create deployment's -r is --replicas (scale has no -r).
+        ("kubectl create deployment web --image=nginx -r 3", "-r", "replicas"),
+        ("kubectl scale deployment web -r 3", "-r", "r"),
+        ("kubectl logs etcd-master -f", "-f", "follow"),
+        ("kubectl apply -f pod.yaml", "-f", "filename"),
+    ],
+)
+def test_a_short_option_is_read_for_its_subcommand(line, flag, name):
+    """The words before the first option are the subcommand the catalog ties short options to."""
+    post = parse("posts/2020-01-01-t.md", f"---\ntitle: t\n---\n```\n$ {line}\n```\n")
+    (use,) = [u for u in post.uses if u.flag == flag]
+    assert use.name == name
+    assert (use.spec is not None) == (name != "r")  # scale's -r is no flag of the catalog
+
+
 def test_circular_snippet_include_is_reported(tmp_path):
     from flagref.parse.snippets import SnippetSource
 

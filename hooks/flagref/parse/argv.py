@@ -53,6 +53,24 @@ def unquote(value: str) -> str:
     return value
 
 
+def subcommand(words: Sequence[str]) -> str | None:
+    """The subcommand a program's options depend on: the words before its first option.
+
+    ``kubectl create deployment web --image=nginx -r 3`` gives ``create deployment
+    web``, which the catalog's ``create deployment`` covers (its ``-r`` is
+    ``--replicas``). When an option comes first (``kubectl -n ns get po``) the first
+    word that is not an option stands for it. ``None`` when every word is an option.
+    """
+    lead: list[str] = []
+    for word in words:
+        if word.startswith("-"):
+            break
+        lead.append(word)
+    if lead:
+        return " ".join(lead)
+    return next((w for w in words if not w.startswith("-")), None)
+
+
 def parse_argv(
     items: Sequence[tuple[Origin, str]],
     takes_value: TakesValue | None = None,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from ..catalog import Catalog, FlagSpec
 from ..checks.secrets import mask_values
 from ..model import Command, Fence, FlagUse, Manifest, Origin, Unparsed
-from .argv import FLAG_TOKEN, is_truncation, parse_argv
+from .argv import FLAG_TOKEN, is_truncation, parse_argv, subcommand
 from .commands import SHELL_INFO, TypedCommand, split_block
 from .components import known_component, kubectl_target, kubernetes_names
 from .configs import is_env_assignment, is_unit, read_config
@@ -221,7 +221,7 @@ class BlockReader:
         found = []
         for invocation in parse_script([text], self.programs).invocations:
             words = [w.value for w in invocation.args]
-            command = next((w for w in words if not w.startswith("-")), None)
+            command = subcommand(words)
             reading = self.read_words(words, invocation.program, command)
             found.extend((invocation.program, f.flag, f.value, command) for f in reading.flags)
         return found
@@ -365,7 +365,6 @@ class BlockReader:
         origin = lines[min(invocation.line, len(lines) - 1)][0]
         args = invocation.args
         items = [(lines[min(w.line, len(lines) - 1)][0], w.value) for w in args]
-        subcommand = next((w.value for w in args if not w.value.startswith("-")), None)
         self.commands.append(
             Command(
                 block,
@@ -387,7 +386,7 @@ class BlockReader:
             written=[w.written for w in args],
             obj=invocation.text,
             host=host,
-            command=subcommand,
+            command=subcommand([w.value for w in args]),
         )
 
     def read_shown(self, block: int, output: Sequence[Line], shown: Shown) -> None:

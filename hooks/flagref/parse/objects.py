@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..model import Container, Manifest, Origin
+from .argv import subcommand
 from .components import component_of_container
 from .manifests import ParsedObject
 from .shell import parse_script
@@ -95,7 +96,6 @@ def _read_shell_string(
     origin, text = argv[at + 1]
     for invocation in parse_script([text], reader.programs).invocations:
         items = [(origin, w.value) for w in invocation.args]
-        subcommand = next((w.value for w in invocation.args if not w.value.startswith("-")), None)
         reader.add_argv(
             items,
             invocation.program,
@@ -106,5 +106,5 @@ def _read_shell_string(
             obj=label,
             container=container,
             host=host,
-            command=subcommand,
+            command=subcommand([w.value for w in invocation.args]),
         )

@@ -139,10 +139,13 @@ def test_bundled_short_options_are_one_use_each():
         ("kubectl scale deployment web -r 3", "-r", "r"),
         ("kubectl logs etcd-master -f", "-f", "follow"),
         ("kubectl apply -f pod.yaml", "-f", "filename"),
+        # Options before the subcommand are passed over, with their values.
+        ("kubectl -n kube-system logs -f etcd-master", "-f", "follow"),
+        ("kubectl --namespace kube-system apply -f pod.yaml", "-f", "filename"),
     ],
 )
 def test_a_short_option_is_read_for_its_subcommand(line, flag, name):
-    """The words before the first option are the subcommand the catalog ties short options to."""
+    """The first run of words that are not options is the subcommand the catalog ties short options to."""
     post = parse("posts/2020-01-01-t.md", f"---\ntitle: t\n---\n```\n$ {line}\n```\n")
     (use,) = [u for u in post.uses if u.flag == flag]
     assert use.name == name

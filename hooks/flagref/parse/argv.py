@@ -53,22 +53,26 @@ def unquote(value: str) -> str:
     return value
 
 
-def subcommand(words: Sequence[str]) -> str | None:
-    """The subcommand a program's options depend on: the words before its first option.
+def subcommand(words: Sequence[str], takes_value: Callable[[str], bool | None] | None = None) -> str | None:
+    """The subcommand a program's options depend on: its first run of words that are not options.
 
     ``kubectl create deployment web --image=nginx -r 3`` gives ``create deployment
     web``, which the catalog's ``create deployment`` covers (its ``-r`` is
-    ``--replicas``). When an option comes first (``kubectl -n ns get po``) the first
-    word that is not an option stands for it. ``None`` when every word is an option.
+    ``--replicas``). Options written before it are passed over, with the next
+    word when ``takes_value`` says the option takes one: ``kubectl -n ns logs -f
+    pod`` gives ``logs``. ``None`` when there is no such word.
     """
+    at = 0
+    while at < len(words) and words[at].startswith("-"):
+        option = words[at]
+        at += 1
+        if takes_value is not None and "=" not in option and at < len(words) and takes_value(option):
+            at += 1
     lead: list[str] = []
-    for word in words:
-        if word.startswith("-"):
-            break
-        lead.append(word)
-    if lead:
-        return " ".join(lead)
-    return next((w for w in words if not w.startswith("-")), None)
+    while at < len(words) and not words[at].startswith("-"):
+        lead.append(words[at])
+        at += 1
+    return " ".join(lead) or None
 
 
 def parse_argv(

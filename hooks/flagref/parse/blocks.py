@@ -221,7 +221,7 @@ class BlockReader:
         found = []
         for invocation in parse_script([text], self.programs).invocations:
             words = [w.value for w in invocation.args]
-            command = subcommand(words)
+            command = subcommand(words, self.takes_value(invocation.program, None))
             reading = self.read_words(words, invocation.program, command)
             found.extend((invocation.program, f.flag, f.value, command) for f in reading.flags)
         return found
@@ -386,7 +386,7 @@ class BlockReader:
             written=[w.written for w in args],
             obj=invocation.text,
             host=host,
-            command=subcommand([w.value for w in args]),
+            command=subcommand([w.value for w in args], self.takes_value(invocation.program, None)),
         )
 
     def read_shown(self, block: int, output: Sequence[Line], shown: Shown) -> None:

@@ -106,5 +106,5 @@ def _read_shell_string(
             obj=label,
             container=container,
             host=host,
-            command=subcommand([w.value for w in invocation.args]),
+            command=subcommand([w.value for w in invocation.args], reader.takes_value(invocation.program, None)),
         )

@@ -152,6 +152,21 @@ def test_a_short_option_is_read_for_its_subcommand(line, flag, name):
     assert (use.spec is not None) == (name != "r")  # scale's -r is no flag of the catalog
 
 
+def test_the_grep_that_ps_lists_is_read_as_grep():
+    """``ps -ef | grep kube-apiserver`` lists the grep itself: its options are grep's, not an unread line."""
+    text = (
+        "---\ntitle: t\n---\n```\n$ ps -ef | grep kube-apiserver\n"
+        "root      2345  2300  5 10:00 ?        00:01:02 kube-apiserver --etcd-servers=https://127.0.0.1:2379\n"
+        "user      9999  9000  0 10:05 pts/0    00:00:00 grep --color=auto kube-apiserver\n"
+        "```\n\n```\n$ cat notes.txt\nrun grep --color=auto kube-apiserver to see it\n```\n"
+    )
+    post = parse("posts/2020-01-01-t.md", text)
+    shown = [(u.line, u.component, u.flag, u.value) for u in post.uses if u.component in ("grep", "kube-apiserver")]
+    assert shown == [(6, "kube-apiserver", "--etcd-servers", "https://127.0.0.1:2379"), (7, "grep", "--color", "auto")]
+    # A line that is not a process of ps (no process id) names grep without running it: still reported.
+    assert [u.line for u in post.unparsed] == [12]
+
+
 def test_circular_snippet_include_is_reported(tmp_path):
     from flagref.parse.snippets import SnippetSource
 

@@ -482,11 +482,21 @@ class BlockReader:
             self.add_argv([(origin, w) for w in rest], component, "command", block, written=written, host=host)
 
     def runs_program(self, words: Sequence[str], i: int) -> bool:
-        """Whether ``words[i]`` is a program a process line shows: a catalog server, or a path followed by options."""
+        """Whether ``words[i]`` is a program a process line shows.
+
+        A catalog server, or a path followed by options; or, on a line of ``ps``
+        (its second column a process id), any program the catalog or the program
+        data knows followed by an option: the ``grep --color=auto`` that
+        ``ps -ef | grep etcd`` lists as one of the processes.
+        """
         word = words[i]
-        if word.rsplit("/", 1)[-1] in self.servers:
+        name = word.rsplit("/", 1)[-1]
+        if name in self.servers:
             return True
-        return word.startswith("/") and len(word) > 1 and i + 1 < len(words) and words[i + 1].startswith("--")
+        followed = i + 1 < len(words) and words[i + 1].startswith("-")
+        if followed and i >= 2 and words[1].isdigit() and (name in self.known or self.programs.known(name)):
+            return True
+        return word.startswith("/") and len(word) > 1 and followed and words[i + 1].startswith("--")
 
     # -- manifests ------------------------------------------------------
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from .render.exports import FLAGS_JSON, OBJECTS_INV, render_objects_inv, write_flags_json
 from .render.search import flag_documents
 from .render.text import narrow
-from .searchindex import scratch_folder, stage_document, stage_documents
+from .searchindex import scratch_folder, stage_document, stage_documents, tally
 from .site import SiteBuild
 
 # Below this many posts a second process costs more than it saves (measured: forking and
@@ -121,10 +121,10 @@ class DecorationPool:
         """Hand a post's rendered HTML over, with its header; ``stage_as``: its search document (None: not searched)."""
         key = self.build.decoration_key(src_uri, html)
         kept = self.build.kept_html(src_uri, key)
-        name = f"{len(self._where)}.html"
         if kept is not None and (self.stage is None or stage_as is None):  # unchanged, and not searched
-            self._where[src_uri] = (None, key, header, kept, name)
+            self._where[src_uri] = (None, key, header, kept, "")
             return
+        name = f"{len(self._where)}.html"  # the file its page is written to (none when kept)
         self._pending.append((src_uri, None if kept is not None else html, header, stage_as, name))
         self._where[src_uri] = (len(self._batches), key, header, kept, name)
         if len(self._pending) >= BATCH:
@@ -148,13 +148,8 @@ class DecorationPool:
         if self._exports is not None:
             staged, problems = self._exports.result()
             self._exports = None
-        for batch in self._batches:
-            for problem in batch.result():
-                if problem is None:
-                    staged += 1
-                else:
-                    problems.append(problem)
-        return staged, problems
+        posts, post_problems = tally(problem for batch in self._batches for problem in batch.result())
+        return staged + posts, problems + post_problems
 
     def result(self, src_uri: str) -> str | None:
         """A post's header and decorated HTML (kept for the next serve rebuild); ``None`` if it was not handed over."""

@@ -131,9 +131,14 @@ def stage_document(stage: Path, path: str, document: str, folders: set[Path] | N
 
 def stage_documents(stage: Path, documents: Iterable[tuple[str, str]]) -> tuple[int, list[str]]:
     """Stage each (path, document) under ``stage``; how many were staged, and the problems met."""
-    staged, problems, folders = 0, [], set()
-    for path, document in documents:
-        problem = stage_document(stage, path, document, folders)
+    folders: set[Path] = set()
+    return tally(stage_document(stage, path, document, folders) for path, document in documents)
+
+
+def tally(outcomes: Iterable[str | None]) -> tuple[int, list[str]]:
+    """Outcomes of staging (``None``: staged, else the problem met): how many were staged, and the problems."""
+    staged, problems = 0, []
+    for problem in outcomes:
         if problem is None:
             staged += 1
         else:

@@ -131,6 +131,10 @@ class BlockReader:
 
         return takes
 
+    def subcommand(self, program: str | None, words: Sequence[str]) -> str | None:
+        """The subcommand of ``program``'s argv ``words`` (``create deployment web``), as its options are read."""
+        return subcommand(words, self.takes_value(program, None))
+
     def bundle(self, component: str | None, token: str, command: str | None) -> tuple[str, ...] | None:
         """``-it`` -> ``("-i", "-t")``, ``-xzf`` -> ``("-x", "-z", "-f")``, as the program reads it."""
         if component is None or token.startswith("--") or len(token) < 3 or "=" in token:
@@ -221,7 +225,7 @@ class BlockReader:
         found = []
         for invocation in parse_script([text], self.programs).invocations:
             words = [w.value for w in invocation.args]
-            command = subcommand(words, self.takes_value(invocation.program, None))
+            command = self.subcommand(invocation.program, words)
             reading = self.read_words(words, invocation.program, command)
             found.extend((invocation.program, f.flag, f.value, command) for f in reading.flags)
         return found
@@ -386,7 +390,7 @@ class BlockReader:
             written=[w.written for w in args],
             obj=invocation.text,
             host=host,
-            command=subcommand([w.value for w in args], self.takes_value(invocation.program, None)),
+            command=self.subcommand(invocation.program, [w.value for w in args]),
         )
 
     def read_shown(self, block: int, output: Sequence[Line], shown: Shown) -> None:

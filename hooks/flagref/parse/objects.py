@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..model import Container, Manifest, Origin
-from .argv import subcommand
 from .components import component_of_container
 from .manifests import ParsedObject
 from .shell import parse_script
@@ -106,5 +105,5 @@ def _read_shell_string(
             obj=label,
             container=container,
             host=host,
-            command=subcommand([w.value for w in invocation.args], reader.takes_value(invocation.program, None)),
+            command=reader.subcommand(invocation.program, [w.value for w in invocation.args]),
         )

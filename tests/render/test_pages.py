@@ -84,6 +84,36 @@ def test_listing_pages_are_inert_and_one_per_category():
     assert len(set(hrefs.values())) == len(HOSTILE)
 
 
+def dated(n: int) -> SitePost:
+    front = FrontMatter("t", ("c",), date=dt.date(2020, 1, 1) + dt.timedelta(days=n))
+    path = f"posts/p{n:02d}.md"
+    p = Post(path, "x", front, f"post {n:02d}", Document(path, (), ()))
+    return SitePost(path, path.removesuffix(".md") + "/", p)
+
+
+@pytest.mark.parametrize(("count", "older"), [(25, "15 older posts"), (11, "1 older post "), (10, None), (0, None)])
+def test_the_home_page_shows_the_newest_posts_and_leads_to_the_archive_for_the_rest(count, older):
+    posts = sorted((dated(n) for n in range(count)), key=lambda p: p.sort_key)
+    pages, _ = generate_listing_pages(posts)
+    assert [uri for uri in pages if not uri.startswith(("categories/", "archive/"))] == ["index.md"]
+    _, soup = render(pages["index.md"])
+    titles = [a.get_text() for a in soup.select(".flagref-card__title a")]
+    assert titles == [f"post {n:02d}" for n in range(count - 1, max(count - 11, -1), -1)]
+    link = soup.select_one(".flagref-pager a")
+    if older is None:
+        assert link is None
+    else:
+        assert older in link.get_text() + " " and link["href"] == "archive/"
+    # Every post is listed in the archive, once.
+    archived = [
+        a.get_text()
+        for uri, source in pages.items()
+        if uri.startswith("archive/") and uri != "archive/index.md"
+        for a in render(source)[1].select(".flagref-card__title a")
+    ]
+    assert sorted(archived) == sorted(p.post.title for p in posts)
+
+
 def test_the_title_of_a_category_page_is_its_name_escaped_and_cleaned():
     pages, _ = generate_listing_pages([post("posts/a.md", ["a\x01<b>\n{x}"])])
     (uri,) = [u for u in pages if u.startswith("categories/") and not u.endswith("index.md")]

@@ -1,4 +1,4 @@
-"""Listing pages: home (newest first, paged), one page per category, archive by year.
+"""Listing pages: home (the newest posts), one page per category, archive by year.
 
 Rendered here rather than by Material's blog plugin: the plugin wants a
 front-matter ``date`` and list ``categories`` (the author writes neither),
@@ -29,7 +29,8 @@ from .routes import (
 )
 from .text import esc, front_matter, md_text
 
-PER_PAGE = 10
+# Posts on the home page; every post is in the archive (by year and month) and in its categories.
+HOME_POSTS = 10
 _MONTHS = ("January February March April May June July August September October November December").split()
 
 
@@ -101,34 +102,31 @@ def _page(title: str, body: str) -> str:
 
 
 def _home_pages(posts: Sequence[SitePost], directory_urls: bool, categories: PageNames) -> dict[str, str]:
-    pages = {}
-    chunks = [posts[i : i + PER_PAGE] for i in range(0, len(posts), PER_PAGE)] or [[]]
-    uris = ["index.md"] + [f"page/{n}.md" for n in range(2, len(chunks) + 1)]
-    for n, (uri, chunk) in enumerate(zip(uris, chunks), start=1):
-        url = page_url(uri, directory_urls)
-        cards = "\n".join(render_post_card(p, url, directory_urls, categories=categories) for p in chunk)
-        intro = ""
-        if n == 1:
-            intro = (
-                '<p class="flagref-intro">Posts about Kubernetes, newest first. Every flag in their manifests and '
-                f'command lines is explained in the <a href="{esc(relative_url(url, page_url(REFERENCE_INDEX, directory_urls)))}">'
-                "flag reference</a>.</p>\n\n"
-            )
-        if not chunk:
-            cards = '<p class="flagref-empty">No posts yet.</p>'
-        nav = []
-        if n > 1:
-            nav.append(
-                f'<a rel="prev" href="{esc(relative_url(url, page_url(uris[n - 2], directory_urls)))}">← Newer posts</a>'
-            )
-        if n < len(uris):
-            nav.append(
-                f'<a rel="next" href="{esc(relative_url(url, page_url(uris[n], directory_urls)))}">Older posts →</a>'
-            )
-        pager = f'\n\n<nav class="flagref-pager">{" ".join(nav)}</nav>' if nav else ""
-        title = "Home" if n == 1 else f"Posts, page {n}"
-        pages[uri] = _page(title, f'{intro}<div class="flagref-cards">\n{cards}\n</div>{pager}')
-    return pages
+    """The home page: the newest posts, then the way to every other one (the archive, by year and month).
+
+    One page, however many posts: pages of ten older posts each (99 at 1,000
+    posts) listed nothing the archive does not, and each cost the build a full
+    page.
+    """
+    url = page_url("index.md", directory_urls)
+    newest = posts[:HOME_POSTS]
+    cards = "\n".join(render_post_card(p, url, directory_urls, categories=categories) for p in newest)
+    if not newest:
+        cards = '<p class="flagref-empty">No posts yet.</p>'
+    reference = esc(relative_url(url, page_url(REFERENCE_INDEX, directory_urls)))
+    intro = (
+        '<p class="flagref-intro">Posts about Kubernetes, newest first. Every flag in their manifests and '
+        f'command lines is explained in the <a href="{reference}">flag reference</a>.</p>\n\n'
+    )
+    older = len(posts) - len(newest)
+    more = ""
+    if older:
+        archive = esc(relative_url(url, page_url(ARCHIVE_INDEX, directory_urls)))
+        more = (
+            f'\n\n<nav class="flagref-pager"><a href="{archive}">{older} older post{"s" if older != 1 else ""} '
+            "in the archive, by year and month →</a></nav>"
+        )
+    return {"index.md": _page("Home", f'{intro}<div class="flagref-cards">\n{cards}\n</div>{more}')}
 
 
 def _category_pages(posts: Sequence[SitePost], directory_urls: bool, categories: PageNames) -> dict[str, str]:

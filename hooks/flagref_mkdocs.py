@@ -7,6 +7,10 @@ Kept across ``mkdocs serve`` rebuilds, all keyed by content: the ``PostCache``
 the generated pages' HTML; and the last rebuild's Pagefind run until it ends
 or a newer one starts.
 
+In a single build with a decoration worker, the generated pages are listed by
+name in ``on_files`` and made in the worker; ``on_pre_page`` puts each one's
+Markdown in just before MkDocs reads it (they come last).
+
 The site search: every page of text is staged for Pagefind as it is rendered
 (``on_page_content``; posts and the flag records by the decoration worker
 when there is one), Pagefind starts once all pages are rendered (``on_env``)
@@ -70,6 +74,8 @@ _exports_dir: Path | None = None
 _generated: dict[str, tuple[str, str, Any]] = {}
 _unchanged: dict[str, tuple[str, Any]] = {}
 _page_keys: dict[str, str] = {}
+# The generated pages of this build made in the decoration worker (src_uri), filled in on_pre_page.
+_beside: set[str] = set()
 
 
 def on_startup(command: str, **kwargs: Any) -> None:
@@ -165,9 +171,6 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
     extra = _build.optional_checks(target_version=options.get("target_version"), verify=bool(options.get("verify")))
     for diagnostic in [*_build.diagnostics, *extra]:
         (log.warning if diagnostic.level == "warning" else log.info)(str(diagnostic))
-    pages, collisions = _build.generated_pages()
-    for note in collisions:
-        log.info(note)
     assets = read_assets(env_prefixes(_build.catalog))
     _search = SearchIndexer()
     _worker_url = None
@@ -183,6 +186,18 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
         _pool.exports(exports, config.site_name)  # written and staged there too; on_env waits for them
     else:
         _search.staged(*write_exports(_build, exports, config.site_name, stage))
+    _beside.clear()
+    if _pool is not None and not _cache.keep_html:
+        # Made in the worker while MkDocs converts the posts (on_pre_page takes each); under serve
+        # they are made here, from the entries kept since the last rebuild.
+        names, collisions = _build.generated_page_names()
+        _pool.pages()
+        pages = dict.fromkeys(names, "")
+        _beside.update(names)
+    else:
+        pages, collisions = _build.generated_pages()
+    for note in collisions:
+        log.info(note)
     _unchanged.clear()
     _page_keys.clear()
     for src_uri in [uri for uri in _generated if uri not in pages or not _cache.keep_html]:
@@ -191,6 +206,8 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
     for src_uri, content in {**pages, **assets}.items():
         if src_uri in files:
             log.info(f"{config.docs_dir}/{src_uri} exists, so the generated page of that name is not added")
+        elif src_uri in _beside:
+            files.append(File.generated(config, src_uri, content=content))  # its Markdown comes in on_pre_page
         elif src_uri in pages:
             files.append(File.generated(config, src_uri, content=_generated_source(salt, src_uri, content)))
         else:
@@ -247,6 +264,22 @@ def _remove_exports() -> None:
     if _exports_dir is not None:
         shutil.rmtree(_exports_dir, ignore_errors=True)
         _exports_dir = None
+
+
+def on_pre_page(page: Page, **kwargs: Any) -> Page:
+    """A generated page made in the decoration worker: its Markdown, just before MkDocs reads it."""
+    if _pool is not None and page.file.src_uri in _beside and page.file.generated_by is not None:
+        markdown = _pool.page(page.file.src_uri)
+        # None: the worker did not make it (a page the names listed and the worker did not agree on).
+        page.file.content_string = markdown if markdown is not None else _fallback_page(page.file.src_uri)
+    return page
+
+
+def _fallback_page(src_uri: str) -> str:
+    pages, _ = _build.generated_pages()
+    if src_uri not in pages:
+        raise PluginError(f"flagref: the generated page {src_uri} was listed but not made; please report this")
+    return _build.stash(src_uri, pages[src_uri])
 
 
 def on_page_markdown(markdown: str, page: Page, **kwargs: Any) -> str:

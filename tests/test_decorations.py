@@ -26,6 +26,14 @@ def _pages(site):
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in (site / "posts").rglob("index.html")}
 
 
+def _generated(site):
+    return {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for p in site.rglob("index.html")
+        if p.relative_to(site).parts[0] in ("index.html", "flags", "categories", "archive")
+    }
+
+
 def test_the_worker_makes_the_same_pages_and_search_records(tmp_path, monkeypatch):
     docs = tmp_path / "docs"
     count = flagref.decorations.MIN_POSTS + 10
@@ -38,8 +46,18 @@ def test_the_worker_makes_the_same_pages_and_search_records(tmp_path, monkeypatc
         real(self, *args, **kwargs)
 
     monkeypatch.setattr(flagref.decorations.DecorationPool, "__init__", spy)
+    taken = []
+    real_page = flagref.decorations.DecorationPool.page
+
+    def spy_page(self, src_uri):
+        markdown = real_page(self, src_uri)
+        taken.append((src_uri, markdown is not None))
+        return markdown
+
+    monkeypatch.setattr(flagref.decorations.DecorationPool, "page", spy_page)
     beside = build_site(docs, tmp_path / "beside", strict=False)
     assert started == [True]
+    assert len(taken) > 10 and all(made for _, made in taken)  # every generated page came from the worker
     monkeypatch.setattr(flagref.decorations, "MIN_POSTS", 10**9)
     here = build_site(docs, tmp_path / "here", strict=False)
     assert started == [True]  # the second build decorated in its own process
@@ -47,6 +65,10 @@ def test_the_worker_makes_the_same_pages_and_search_records(tmp_path, monkeypatc
     a, b = _pages(beside.site), _pages(here.site)
     assert a.keys() == b.keys() and len(a) == count
     assert [k for k in a if a[k] != b[k]] == []
+    # The generated pages (home, categories, archive, the reference) were made by the worker, the same.
+    made, alone = _generated(beside.site), _generated(here.site)
+    assert made.keys() == alone.keys() and {"index.html", "flags/index.html", "archive/index.html"} <= made.keys()
+    assert [k for k in made if made[k] != alone[k]] == []
     assert b'class="abstract flagref-table"' in next(iter(a.values()))
     # Every post was staged for search by the worker, as the build stages it itself.
     records = sorted((r["url"], r["content"]) for r in search_fragments(beside.site))

@@ -5,7 +5,10 @@ flag links, tables and relations) needs only the post's rendered HTML and the
 site model, so it can run beside: a worker process, forked once the model is
 built (it inherits the model and pickles nothing but HTML), decorates the posts
 as MkDocs hands them over (in batches) and stages their search documents; it
-also writes ``flags.json`` and ``objects.inv`` and stages the flag records.
+also writes ``flags.json`` and ``objects.inv``, stages the flag records, and
+makes the generated pages (listings and the reference) while MkDocs converts
+the posts: the build lists those pages by name and takes each one's Markdown
+just before converting it, last.
 
 A decorated post goes back through a file (a scratch folder on disk), read
 when the theme writes the page and let go once it is written: MkDocs holds
@@ -94,6 +97,11 @@ def _write_exports(folder: str, site_name: str, stage: str | None) -> tuple[int,
     return write_exports(_BUILD, Path(folder), site_name, Path(stage) if stage is not None else None)
 
 
+def _stashed_pages() -> dict[str, tuple[str, list[str]]]:
+    assert _BUILD is not None
+    return _BUILD.stashed_pages()
+
+
 class DecorationPool:
     """One worker process decorating a build's posts; results are taken in any order."""
 
@@ -107,6 +115,7 @@ class DecorationPool:
         self._batches: list[Future] = []
         self._where: dict[str, tuple[int | None, str | None, str, str | None, str]] = {}
         self._exports: Future | None = None
+        self._generated: Future | None = None
         # The decorated posts' page contents, one file each, until the theme writes the page.
         self._pages = scratch_folder("pages", in_memory=False)
         _BUILD = build  # the worker is forked at the first submit, with this build in it
@@ -140,6 +149,25 @@ class DecorationPool:
         """Have the worker write the exports into ``folder`` (and stage the flag records); ``drain`` waits for it."""
         stage = str(self.stage) if self.stage is not None else None
         self._exports = self._executor.submit(_write_exports, str(folder), site_name, stage)
+
+    def pages(self) -> None:
+        """Have the worker make the generated pages (``SiteBuild.stashed_pages``); ``page`` takes each.
+
+        Asked before any post is handed over, so they are made while MkDocs
+        converts the posts, and ready before it reaches them (it converts them last).
+        """
+        self._generated = self._executor.submit(_stashed_pages)
+
+    def page(self, src_uri: str) -> str | None:
+        """A generated page's Markdown as ``stash`` leaves it (its lines given back to the build); ``None``: not made."""
+        if self._generated is None:
+            return None
+        found = self._generated.result().pop(src_uri, None)
+        if found is None:
+            return None
+        markdown, blocks = found
+        self.build.restore(src_uri, blocks)
+        return markdown
 
     def drain(self) -> tuple[int, list[str]]:
         """Wait for every post handed over and the exports; the search documents staged, and the problems met."""

@@ -32,12 +32,12 @@ from .parse.snippets import SnippetSource, disarm_includes
 from .render.diagram import render_wiring, wiring_block
 from .render.exports import flags_document, index_uses
 from .render.header import site_categories
-from .render.listing import SitePost, generate_listing_pages
+from .render.listing import SitePost, generate_listing_pages, listing_page_names
 from .render.markdown import render_markdown
 from .render.post import decorate_post
 from .render.proof import render_proof
 from .render.prose import unwrap_abbr_in_headings
-from .render.reference import generate_reference_pages, render_entry
+from .render.reference import generate_reference_pages, reference_page_names, render_entry
 from .render.relations import related_cells, render_entry_relations
 from .render.routes import PageNames, page_url
 from .render.search import SearchPage, page_document
@@ -194,6 +194,29 @@ class SiteBuild:
             reference, more = generate_reference_pages(self.index, self.directory_urls, extra=self._entry_relations)
         pages.update(reference)
         return pages, [str(c) for c in (*collisions, *more)]
+
+    def generated_page_names(self) -> tuple[list[str], list[str]]:
+        """What ``generated_pages`` returns, its pages' names instead of their Markdown: nothing is rendered."""
+        listing, collisions = listing_page_names(self.posts)
+        reference, more = reference_page_names(self.index)
+        return [*listing, *reference], [str(c) for c in (*collisions, *more)]
+
+    def stashed_pages(self) -> dict[str, tuple[str, list[str]]]:
+        """Every generated page (``generated_pages``) as ``stash`` leaves it, with its set-aside lines.
+
+        Made in the decoration worker; the build puts the lines back with ``restore``.
+        """
+        pages, _ = self.generated_pages()
+        out = {}
+        for src_uri, content in pages.items():
+            markdown = self.stash(src_uri, content)
+            out[src_uri] = (markdown, self._stashed.pop(src_uri, []))
+        return out
+
+    def restore(self, src_uri: str, blocks: list[str]) -> None:
+        """Take the lines a generated page's Markdown had set aside elsewhere (``stashed_pages``), for ``page_html``."""
+        if blocks:
+            self._stashed[src_uri] = blocks
 
     def flags_document(self) -> dict:
         """The content of ``flags.json``: every flag, its values in the posts and its relations."""

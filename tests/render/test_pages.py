@@ -13,8 +13,8 @@ from bs4 import BeautifulSoup
 from flagref.catalog import FlagSpec, load_catalog
 from flagref.index import FlagEntry, FlagIndex
 from flagref.model import Document, FlagUse, FrontMatter, Post
-from flagref.render.listing import SitePost, generate_listing_pages
-from flagref.render.reference import generate_reference_pages, render_entry
+from flagref.render.listing import SitePost, generate_listing_pages, listing_page_names
+from flagref.render.reference import generate_reference_pages, reference_page_names, render_entry
 from flagref.render.routes import page_names
 from flagref.render.text import clean_name, front_matter, md_text, narrow
 
@@ -226,3 +226,17 @@ def test_a_page_is_held_one_byte_a_character_and_reads_the_same(page, expected):
     assert max(map(ord, out)) <= 0xFF or "<script" in out.lower() or "<style" in out.lower()
     # A browser reads the references as the characters: the text is the same.
     assert BeautifulSoup(out, "html.parser").get_text() == BeautifulSoup(page, "html.parser").get_text()
+
+
+def test_the_page_names_are_those_of_the_pages_made_before_they_are_made():
+    # A build lists the generated pages by these names, and the decoration worker makes them.
+    posts = sorted(
+        [post(f"posts/p{n}.md", [name]) for n, name in enumerate(HOSTILE)] + [dated(n) for n in range(3)],
+        key=lambda p: p.sort_key,
+    )
+    pages, collisions = generate_listing_pages(posts)
+    assert listing_page_names(posts) == (list(pages), collisions)
+    uses = [FlagUse("posts/a.md", n + 1, 0, "manifest", name, "--x", "v", name="x") for n, name in enumerate(HOSTILE)]
+    index = FlagIndex(CATALOG, [post("posts/a.md", uses=uses)])
+    pages, collisions = generate_reference_pages(index)
+    assert reference_page_names(index) == (list(pages), collisions)

@@ -65,6 +65,17 @@ def generate_listing_pages(
     return pages, list(categories.collisions)
 
 
+def listing_page_names(posts: Sequence[SitePost]) -> tuple[list[str], list[SlugCollision]]:
+    """The ``src_uri`` of every page ``generate_listing_pages`` makes, without making them; and the collisions.
+
+    What a build needs to list the pages before their content is made (elsewhere).
+    """
+    categories = category_pages(c for item in posts for c in item.post.categories)
+    names = ["index.md", *(categories.uri(name) for name in _by_category(posts)), CATEGORIES_INDEX]
+    names += [f"archive/{_year_label(year)}.md" for year in _by_year(posts)] + [ARCHIVE_INDEX]
+    return names, list(categories.collisions)
+
+
 def render_listing_pages(posts: Sequence[SitePost], directory_urls: bool = True) -> dict[str, str]:
     """Markdown source of every listing page, keyed by its ``src_uri`` (``generate_listing_pages`` without collisions)."""
     return generate_listing_pages(posts, directory_urls)[0]
@@ -129,15 +140,21 @@ def _home_pages(posts: Sequence[SitePost], directory_urls: bool, categories: Pag
     return {"index.md": _page("Home", f'{intro}<div class="flagref-cards">\n{cards}\n</div>{more}')}
 
 
-def _category_pages(posts: Sequence[SitePost], directory_urls: bool, categories: PageNames) -> dict[str, str]:
+def _by_category(posts: Sequence[SitePost]) -> dict[str, list[SitePost]]:
+    """The posts of each category, categories A to Z."""
     by_category: dict[str, list[SitePost]] = defaultdict(list)
     for item in posts:
         for name in item.post.categories:
             by_category[name].append(item)
+    return {name: by_category[name] for name in sorted(by_category, key=str.lower)}
+
+
+def _category_pages(posts: Sequence[SitePost], directory_urls: bool, categories: PageNames) -> dict[str, str]:
+    by_category = _by_category(posts)
     pages = {}
     index_url = page_url(CATEGORIES_INDEX, directory_urls)
     rows = []
-    for name in sorted(by_category, key=str.lower):
+    for name in by_category:
         uri = categories.uri(name)
         url = page_url(uri, directory_urls)
         cards = "\n".join(render_post_card(p, url, directory_urls, categories=categories) for p in by_category[name])
@@ -159,16 +176,26 @@ def _category_pages(posts: Sequence[SitePost], directory_urls: bool, categories:
     return pages
 
 
-def _archive_pages(posts: Sequence[SitePost], directory_urls: bool, categories: PageNames) -> dict[str, str]:
+def _by_year(posts: Sequence[SitePost]) -> dict[int | None, list[SitePost]]:
+    """The posts of each year, newest year first, then the undated ones."""
     by_year: dict[int | None, list[SitePost]] = defaultdict(list)
     for item in posts:
         by_year[item.post.date.year if item.post.date else None].append(item)
+    years = sorted((y for y in by_year if y is not None), reverse=True) + ([None] if None in by_year else [])
+    return {year: by_year[year] for year in years}
+
+
+def _year_label(year: int | None) -> str:
+    return str(year) if year is not None else "undated"
+
+
+def _archive_pages(posts: Sequence[SitePost], directory_urls: bool, categories: PageNames) -> dict[str, str]:
+    by_year = _by_year(posts)
     pages = {}
     index_url = page_url(ARCHIVE_INDEX, directory_urls)
     rows = []
-    years = sorted((y for y in by_year if y is not None), reverse=True) + ([None] if None in by_year else [])
-    for year in years:
-        label = str(year) if year is not None else "undated"
+    for year in by_year:
+        label = _year_label(year)
         uri = f"archive/{label}.md"
         url = page_url(uri, directory_urls)
         sections = []

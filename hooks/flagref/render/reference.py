@@ -56,6 +56,12 @@ def generate_reference_pages(
     return pages, list(components.collisions)
 
 
+def reference_page_names(index: FlagIndex) -> tuple[list[str], list[SlugCollision]]:
+    """The ``src_uri`` of every page ``generate_reference_pages`` makes, without making them; and the collisions."""
+    components = component_pages(index)
+    return [REFERENCE_INDEX, *(components.uri(c) for c in index.components())], list(components.collisions)
+
+
 def render_reference_pages(
     index: FlagIndex, directory_urls: bool = True, extra: EntryExtra | None = None
 ) -> dict[str, str]:

@@ -97,7 +97,7 @@ def _write_exports(folder: str, site_name: str, stage: str | None) -> tuple[int,
     return write_exports(_BUILD, Path(folder), site_name, Path(stage) if stage is not None else None)
 
 
-def _stashed_pages() -> dict[str, tuple[str, list[str]]]:
+def _stashed_pages() -> dict[str, tuple[str, list[str], list[tuple[int, str, str]] | None]]:
     assert _BUILD is not None
     return _BUILD.stashed_pages()
 
@@ -165,8 +165,8 @@ class DecorationPool:
         found = self._generated.result().pop(src_uri, None)
         if found is None:
             return None
-        markdown, blocks = found
-        self.build.restore(src_uri, blocks)
+        markdown, blocks, headings = found
+        self.build.restore(src_uri, blocks, headings)
         return markdown
 
     def drain(self) -> tuple[int, list[str]]:

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markdown.extensions.toc import nest_toc_tokens
+
 from .catalog import Catalog, load_catalog
 from .checks import check_post, sort_diagnostics
 from .checks.lifecycle import check_target_version
@@ -167,8 +169,14 @@ class SiteBuild:
             for relation in self.relations[item.src_uri]:
                 self.checked.setdefault(relation.rule.id, []).append((item, relation))
         self._entry_keys: dict[tuple[str | None, str], bytes] = {}
-        # Lines of generated pages set aside during Markdown conversion (``stash``), by src_uri.
+        # Lines of generated pages set aside during Markdown conversion (``stash``), by src_uri;
+        # and their headings when those were set aside too (level, id, text).
         self._stashed: dict[str, list[str]] = {}
+        self._headings: dict[str, list[tuple[int, str, str]]] = {}
+        # Whether ``stash`` sets the renderers' headings aside as HTML, with ``page_toc`` for the table of
+        # contents: set by a caller whose Markdown writes headings as the toc extension does with
+        # ``permalink: true`` and nothing else (a heading made by Python-Markdown costs it 0.6 ms).
+        self.heading_html = False
         # Filled by the caller when verification was asked for (extra: flagref: verify: true).
         self.verified: dict[str, VerifyResult] = {}
 
@@ -201,7 +209,7 @@ class SiteBuild:
         reference, more = reference_page_names(self.index)
         return [*listing, *reference], [str(c) for c in (*collisions, *more)]
 
-    def stashed_pages(self) -> dict[str, tuple[str, list[str]]]:
+    def stashed_pages(self) -> dict[str, tuple[str, list[str], list[tuple[int, str, str]] | None]]:
         """Every generated page (``generated_pages``) as ``stash`` leaves it, with its set-aside lines.
 
         Made in the decoration worker; the build puts the lines back with ``restore``.
@@ -210,13 +218,15 @@ class SiteBuild:
         out = {}
         for src_uri, content in pages.items():
             markdown = self.stash(src_uri, content)
-            out[src_uri] = (markdown, self._stashed.pop(src_uri, []))
+            out[src_uri] = (markdown, self._stashed.pop(src_uri, []), self._headings.pop(src_uri, None))
         return out
 
-    def restore(self, src_uri: str, blocks: list[str]) -> None:
-        """Take the lines a generated page's Markdown had set aside elsewhere (``stashed_pages``), for ``page_html``."""
+    def restore(self, src_uri: str, blocks: list[str], headings: list[tuple[int, str, str]] | None) -> None:
+        """Take what a generated page's Markdown had set aside elsewhere (``stashed_pages``): lines and headings."""
         if blocks:
             self._stashed[src_uri] = blocks
+        if headings:
+            self._headings[src_uri] = headings
 
     def flags_document(self) -> dict:
         """The content of ``flags.json``: every flag, its values in the posts and its relations."""
@@ -314,7 +324,11 @@ class SiteBuild:
         out: list[str] = []
         blocks: list[str] = []
         run: list[str] = []  # an HTML block: from a line that starts with a tag to the next blank line
-        for line in markdown.split("\n"):
+        lines = markdown.split("\n")
+        headings: list[tuple[int, str, str]] | None = None
+        if self.heading_html and all(_HEADING.fullmatch(line) for line in lines if line.startswith("#")):
+            headings = []  # every heading is one the renderers wrote: each is set aside too (see heading_html)
+        for line in lines:
             if run and line.strip():
                 run.append(line)
                 continue
@@ -323,13 +337,36 @@ class SiteBuild:
                 run = []
             if line.startswith("<"):
                 run.append(line)
+            elif headings is not None and line.startswith("#"):
+                marks, text, anchor = _HEADING.fullmatch(line).groups()
+                level = len(marks)
+                headings.append((level, anchor, text))
+                blocks.append(
+                    f'<h{level} id="{anchor}">{text}<a class="headerlink" href="#{anchor}" '
+                    f'title="Permanent link">&para;</a></h{level}>'
+                )
+                out.extend(("", f"{_STASH}{len(blocks) - 1}x", ""))
             else:
                 out.append(line)
         if run:
             out.append(self._set_aside(run, blocks))
         if blocks:
             self._stashed[src_uri] = blocks
+        if headings:
+            self._headings[src_uri] = headings
         return "\n".join(out)
+
+    def page_toc(self, src_uri: str) -> list[dict] | None:
+        """The table of contents of a generated page whose headings ``stash`` set aside (once: then dropped).
+
+        As Python-Markdown's ``toc`` extension lists them (``toc_tokens``), nested by level;
+        ``None`` when Markdown converted the page's headings itself.
+        """
+        headings = self._headings.pop(src_uri, None)
+        if headings is None:
+            return None
+        tokens = [{"level": level, "id": anchor, "name": text, "children": []} for level, anchor, text in headings]
+        return nest_toc_tokens(tokens)
 
     @staticmethod
     def _set_aside(run: list[str], blocks: list[str]) -> str:
@@ -452,6 +489,9 @@ def _etcd_block(post: Post) -> int | None:
 
 
 # The placeholder of a stashed line: letters and digits, which no Markdown extension rewrites.
+# A heading line of a generated page as the renderers write it: "## " then text from ``md_text``
+# (letters, digits, spaces, character references) then an id. One class per part: linear.
+_HEADING = re.compile(r"(#{2,6}) ([A-Za-z0-9 &#;]+) \{#([A-Za-z0-9_-]+)\}")
 _STASH = "flagrefstash"
 # A placeholder as Markdown converts it: a paragraph of its own, or a word inside one.
 # Literal text and one run of digits each: linear.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from types import SimpleNamespace
 
 import markdown
@@ -240,3 +241,54 @@ def test_the_page_names_are_those_of_the_pages_made_before_they_are_made():
     index = FlagIndex(CATALOG, [post("posts/a.md", uses=uses)])
     pages, collisions = generate_reference_pages(index)
     assert reference_page_names(index) == (list(pages), collisions)
+
+
+def _converted(source: str) -> tuple[str, list]:
+    """HTML and table of contents of a generated page's body as MkDocs converts it (toc with permalinks)."""
+    body = source.split("\n---\n", 1)[1] if source.startswith("---\n") else source
+    md = markdown.Markdown(
+        extensions=["attr_list", "md_in_html", "tables", "toc"], extension_configs={"toc": {"permalink": True}}
+    )
+    html = md.convert(body)
+    return html, md.toc_tokens
+
+
+def _between_tags(html: str) -> str:
+    return re.sub(r">\s+<", "><", html)
+
+
+def _names(tokens: list) -> list:
+    return [(t["level"], t["id"], t["name"], _names(t["children"])) for t in tokens]
+
+
+@pytest.mark.parametrize("heading_html", [True, False])
+def test_a_generated_page_with_its_headings_set_aside_is_the_page_markdown_makes(heading_html):
+    from flagref.site import SiteBuild
+
+    names = ["listen-client-urls", "data-dir", "x{y}", "a_b", ATTACK]
+    uses = [FlagUse("posts/a.md", i + 1, 0, "manifest", "etcd", f"--{n}", "v", name=n) for i, n in enumerate(names)]
+    index = FlagIndex(CATALOG, [post("posts/a.md", uses=uses)])
+    pages, _ = generate_reference_pages(index)
+    build = SiteBuild([])
+    build.heading_html = heading_html
+    for uri in ("flags/etcd.md", "flags/index.md"):
+        expected_html, expected_toc = _converted(pages[uri])
+        html, toc = _converted(build.stash(uri, pages[uri]))
+        # The same HTML but for the line breaks between blocks (set aside, a block keeps none around it).
+        assert _between_tags(build.page_html(uri, html)) == _between_tags(expected_html)
+        made = build.page_toc(uri)
+        assert (made is not None) == heading_html
+        if made is not None:  # the headings were set aside: the table of contents comes from them
+            assert toc == [] and _names(made) == _names(expected_toc) and len(made) >= 2
+        else:
+            assert _names(toc) == _names(expected_toc)
+
+
+def test_a_page_with_a_heading_the_renderers_did_not_write_keeps_every_heading_in_markdown():
+    from flagref.site import SiteBuild
+
+    build = SiteBuild([])
+    build.heading_html = True
+    source = "## a {#a}\n\ntext\n\n## March\n"  # an archive month: no id of its own
+    html, toc = _converted(build.stash("archive/2020.md", source))
+    assert build.page_toc("archive/2020.md") is None and [t["id"] for t in toc] == ["a", "march"]

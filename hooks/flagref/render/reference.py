@@ -111,7 +111,7 @@ def _index_page(index: FlagIndex, directory_urls: bool, components: PageNames) -
             f'{esc(component)} flags</a></p><ul class="flagref-flaglist flagref-flaglist--lookup" '
             f"data-search-exclude>{''.join(items)}</ul></div>\n"
         )
-    out.append("\n## A–Z {#a-z}\n")
+    out.append(f"\n## {md_text('A–Z')} {{#a-z}}\n")
     rows = []
     for name, entries in index.names().items():
         cells = []

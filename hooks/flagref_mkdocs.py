@@ -208,6 +208,7 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
     for src_uri, content in {**pages, **assets}.items():
         if src_uri in files:
             log.info(f"{config.docs_dir}/{src_uri} exists, so the generated page of that name is not added")
+            _beside.discard(src_uri)  # the author's page: on_pre_page leaves it alone
         elif src_uri in _beside:
             files.append(File.generated(config, src_uri, content=content))  # its Markdown comes in on_pre_page
         elif src_uri in pages:
@@ -270,18 +271,12 @@ def _remove_exports() -> None:
 
 def on_pre_page(page: Page, **kwargs: Any) -> Page:
     """A generated page made in the decoration worker: its Markdown, just before MkDocs reads it."""
-    if _pool is not None and page.file.src_uri in _beside and page.file.generated_by is not None:
+    if _pool is not None and page.file.src_uri in _beside:
         markdown = _pool.page(page.file.src_uri)
-        # None: the worker did not make it (a page the names listed and the worker did not agree on).
-        page.file.content_string = markdown if markdown is not None else _fallback_page(page.file.src_uri)
+        if markdown is None:  # the names come from the generators' own helpers (tested): a bug, not input
+            raise PluginError(f"flagref: the generated page {page.file.src_uri} was listed but not made")
+        page.file.content_string = markdown
     return page
-
-
-def _fallback_page(src_uri: str) -> str:
-    pages, _ = _build.generated_pages()
-    if src_uri not in pages:
-        raise PluginError(f"flagref: the generated page {src_uri} was listed but not made; please report this")
-    return _build.stash(src_uri, pages[src_uri])
 
 
 def on_page_markdown(markdown: str, page: Page, **kwargs: Any) -> str:

@@ -153,3 +153,16 @@ def test_a_post_decorated_beside_is_let_go_once_its_page_is_written(tmp_path):
         pool.close()
     assert post.content is None
     assert other.content == "<p>entry</p>"  # not a post: left as MkDocs holds it
+
+
+def test_a_page_the_author_wrote_is_kept_over_the_generated_page_of_its_name(tmp_path):
+    docs = tmp_path / "docs"
+    generate(flagref.decorations.MIN_POSTS + 10, docs, seed=5)  # a worker makes the generated pages
+    (docs / "index.md").write_text("# Welcome\n\nThe author's own home page.\n", encoding="utf-8")
+    result = build_site(docs, tmp_path / "out", strict=False)
+    home = (result.site / "index.html").read_text(encoding="utf-8")
+    assert "The author&#39;s own home page." in home or "The author's own home page." in home
+    assert "flagref-cards" not in home
+    # The other generated pages are made as usual.
+    years = [p for p in (result.site / "archive").glob("*/index.html")]
+    assert years and all("flagref-card" in p.read_text(encoding="utf-8") for p in years)

@@ -325,9 +325,12 @@ class SiteBuild:
         blocks: list[str] = []
         run: list[str] = []  # an HTML block: from a line that starts with a tag to the next blank line
         lines = markdown.split("\n")
-        headings: list[tuple[int, str, str]] | None = None
-        if self.heading_html and all(_HEADING.fullmatch(line) for line in lines if line.startswith("#")):
-            headings = []  # every heading is one the renderers wrote: each is set aside too (see heading_html)
+        # Each heading line's match, when every heading is one the renderers wrote: then each is set
+        # aside too (see heading_html); else Markdown converts them all.
+        matches = (
+            {line: _HEADING.fullmatch(line) for line in lines if line.startswith("#")} if self.heading_html else {}
+        )
+        headings: list[tuple[int, str, str]] | None = [] if matches and all(matches.values()) else None
         for line in lines:
             if run and line.strip():
                 run.append(line)
@@ -338,7 +341,7 @@ class SiteBuild:
             if line.startswith("<"):
                 run.append(line)
             elif headings is not None and line.startswith("#"):
-                marks, text, anchor = _HEADING.fullmatch(line).groups()
+                marks, text, anchor = matches[line].groups()
                 level = len(marks)
                 headings.append((level, anchor, text))
                 blocks.append(
@@ -488,10 +491,10 @@ def _etcd_block(post: Post) -> int | None:
     return next((u.block for u in post.uses if u.component == "etcd" and u.block is not None), None)
 
 
-# The placeholder of a stashed line: letters and digits, which no Markdown extension rewrites.
 # A heading line of a generated page as the renderers write it: "## " then text from ``md_text``
 # (letters, digits, spaces, character references) then an id. One class per part: linear.
 _HEADING = re.compile(r"(#{2,6}) ([A-Za-z0-9 &#;]+) \{#([A-Za-z0-9_-]+)\}")
+# The placeholder of a stashed line: letters and digits, which no Markdown extension rewrites.
 _STASH = "flagrefstash"
 # A placeholder as Markdown converts it: a paragraph of its own, or a word inside one.
 # Literal text and one run of digits each: linear.

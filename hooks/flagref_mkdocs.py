@@ -11,11 +11,12 @@ In a single build with a decoration worker, the generated pages are listed by
 name in ``on_files`` and made in the worker; ``on_pre_page`` puts each one's
 Markdown in just before MkDocs reads it (they come last).
 
-The site search: every page of text is staged for Pagefind as it is rendered
-(``on_page_content``; posts and the flag records by the decoration worker
-when there is one), Pagefind starts once all pages are rendered (``on_env``)
-and the build waits for it at the end (``on_post_build``); under serve it
-starts once the pages are written and is not waited for. Material's search
+The site search: Pagefind runs as a service from ``on_files``, and every
+page of text is sent to it as it is rendered (``on_page_content``; posts and
+the flag records by the decoration worker when there is one). The index is
+written once all pages are rendered (``on_env``) and the build waits for it
+at the end (``on_post_build``); under serve it is written once the pages are
+and is not waited for. Material's search
 plugin stays for its search box, with every page left out of its own index
 and its page handler taken out of the build; the theme points the box at our
 worker.
@@ -81,7 +82,7 @@ _beside: set[str] = set()
 
 def on_startup(command: str, **kwargs: Any) -> None:
     """Keep each post's HTML across rebuilds under ``mkdocs serve``; clear what stopped builds left."""
-    sweep_scratch()  # a serve stopped by a signal leaves its staged documents (in memory) and pages (on disk)
+    sweep_scratch()  # a serve stopped by a signal leaves its exports (in memory), pages (on disk) and logs
     # Under serve every rebuild decorates every post again; keep each post's result, keyed by content.
     _cache.keep_html = command == "serve"
 
@@ -178,16 +179,16 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
     _worker_url = None
     if _search.binary is not None:  # else Material's own search stays, and on_post_build says why
         _worker_url = f"{SEARCH_WORKER}?v={asset_version(assets[SEARCH_WORKER])}"
-    stage = _search.stage if _worker_url is not None else None
+    search = _search if _worker_url is not None else None
     exports = _exports_folder()
     # The site model is a large heap of long-lived objects that every garbage collection of
     # the rest of the build would walk again; it is kept out of them until the build ends.
     gc.freeze()
     if DecorationPool.usable(_build):  # posts are decorated in a second process while MkDocs renders
-        _pool = DecorationPool(_build, stage)
-        _pool.exports(exports, config.site_name)  # written and staged there too; on_env waits for them
+        _pool = DecorationPool(_build, search)
+        _pool.exports(exports, config.site_name)  # written and indexed there too; on_env waits for them
     else:
-        _search.staged(*write_exports(_build, exports, config.site_name, stage))
+        _search.report(write_exports(_build, exports, config.site_name, search)[1])
     _beside.clear()
     if _pool is not None and not _cache.keep_html:
         # Made in the worker while MkDocs converts the posts (on_pre_page takes each); under serve
@@ -317,7 +318,7 @@ def on_page_content(html: str, page: Page, **kwargs: Any) -> str:
     if is_post(page.file.src_uri):
         # The title as the page's <h1> (the theme then adds none), with date, categories and reading time.
         header = narrow(render_post_header(_build.by_src[page.file.src_uri], _build.categories, _build.directory_urls))
-        if _pool is not None:  # decorated (and staged for search) beside; on_page_context puts it in
+        if _pool is not None:  # decorated (and sent to the search index) beside; on_page_context puts it in
             _pool.submit(page.file.src_uri, html, header, stage_path(page.url) if searching else None)
             # With Pagefind no handler reads the page until then: the undecorated HTML is not held
             # beside the decorated one (15 MB at 1,000 posts). Material's own search indexes it.
@@ -333,10 +334,10 @@ def on_env(env: Environment, config: MkDocsConfig, **kwargs: Any) -> Environment
     """Every page is rendered: collect the posts decorated beside, and start indexing while MkDocs writes the site."""
     env.globals["flagref_search_worker"] = _worker_url
     if _pool is not None:
-        staged, problems = _pool.drain()
+        _sent, problems = _pool.drain()
         if _search is not None and _worker_url is not None:
-            _search.staged(staged, problems)
-    if _search is not None and not _cache.keep_html:  # under serve it starts once the pages are written
+            _search.report(problems)
+    if _search is not None and not _cache.keep_html:  # under serve it is written once the pages are
         _search.start(Path(config.site_dir) / SEARCH_BUNDLE)  # without the binary: a warning at the end
     return env
 
@@ -374,8 +375,8 @@ def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
         return
     if _cache.keep_html:
         # mkdocs serve holds every request until the rebuild ends: the pages are not kept waiting
-        # for the search index, which is made once they are written (not competing with them for
-        # the cores) and lands in the served site a few seconds later.
+        # for the search index, which is written once they are (not competing with them for the
+        # cores) and lands in the served site a few seconds later.
         _search.start(Path(config.site_dir) / SEARCH_BUNDLE)
         _indexing = _search  # the next rebuild stops it if it is still running then (on_config)
         threading.Thread(target=_finish_search, args=(_search,), name="flagref-search", daemon=True).start()
@@ -392,8 +393,8 @@ def _finish_search(search: SearchIndexer) -> None:
         log.warning(problem)
     if not problems and search.documents and not search.closed_early:
         log.info(
-            f"search: {search.documents} pages and flag records indexed in {search.seconds:.1f} s, "
-            f"{search.waited:.1f} s of it after the site was written"
+            f"search: {search.documents} pages and flag records indexed as they were rendered; the index "
+            f"written in {search.seconds:.1f} s, {search.waited:.1f} s of it after the site was written"
         )
 
 
@@ -401,8 +402,9 @@ def on_shutdown(**kwargs: Any) -> None:
     """Leave nothing of the last build behind (a failed build never reached ``on_post_build``)."""
     _close_pool()
     _remove_exports()
-    if _indexing is not None:
-        _indexing.close()
+    for running in (_search, _indexing):  # a failed build never reached on_post_build
+        if running is not None:
+            running.close()
 
 
 def _close_pool() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from types import SimpleNamespace
 
 import markdown
@@ -98,8 +97,8 @@ def test_a_serve_rebuild_restages_kept_posts_in_the_worker(tmp_path, monkeypatch
         build_site(docs, tmp_path / "serve-1", strict=False)  # decorates and keeps every post
         monkeypatch.setattr(flagref.decorations.DecorationPool, "_flush", spy)
         again = build_site(docs, tmp_path / "serve-2", strict=False)
-        while hooks._indexing is not None and hooks._indexing.stage.exists():  # serve indexes beside
-            time.sleep(0.1)
+        if hooks._indexing is not None:  # serve writes the index beside
+            assert hooks._indexing.closed.wait(120)
     assert sent and sum(sent) == 0, "kept posts were sent to the worker again"
     assert _pages(again.site) == _pages(first.site)
     records = sorted((r["url"], r["content"]) for r in search_fragments(again.site))
@@ -120,7 +119,7 @@ def test_a_decorated_post_comes_back_through_a_file_removed_once_read(tmp_path):
     rendered = {
         i.src_uri: markdown.markdown(build.post_markdown(i.src_uri), extensions=extensions) for i in build.posts
     }
-    pool = DecorationPool(build, stage=None)
+    pool = DecorationPool(build, search=None)
     try:
         for src_uri, html in rendered.items():
             pool.submit(src_uri, html, f"<header>{src_uri}</header>", None)
@@ -143,7 +142,7 @@ def test_a_post_decorated_beside_is_let_go_once_its_page_is_written(tmp_path):
     hooks = sys.modules["hooks/flagref_mkdocs.py"]
     post = SimpleNamespace(file=SimpleNamespace(src_uri="posts/2020-01-01-x.md"), content="<p>decorated</p>")
     other = SimpleNamespace(file=SimpleNamespace(src_uri="flags/etcd.md"), content="<p>entry</p>")
-    pool = DecorationPool(_generated_build(tmp_path, 1, seed=2), stage=None)
+    pool = DecorationPool(_generated_build(tmp_path, 1, seed=2), search=None)
     saved, hooks._pool = hooks._pool, pool
     try:
         assert hooks.on_post_page("<html>", page=post) == "<html>"

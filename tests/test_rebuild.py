@@ -9,7 +9,6 @@ removed; then restored, and the third build must equal the first.
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -234,14 +233,11 @@ def test_serve_does_not_hold_the_pages_for_the_search_index(tmp_path):
         running = hooks._indexing
         assert running is not None, "the rebuild waited for Pagefind"
         entry = built.site / "pagefind" / "pagefind-entry.json"
-        end = time.monotonic() + 120
-        while not (entry.exists() and not running.stage.exists()):
-            assert time.monotonic() < end, "the search index never landed in the served site"
-            time.sleep(0.1)
+        assert running.closed.wait(120) and entry.exists(), "the search index never landed in the served site"
         assert search_fragments(built.site)  # a whole index, posts and flag records
-        # A newer rebuild stops a run still going: nothing of it is left in memory.
         again = build_site(docs, tmp_path / "site-2", strict=True)
         newer = hooks._indexing
         build_site(docs, tmp_path / "site-3", strict=True)
-        assert newer is not hooks._indexing and not newer.stage.exists()
+        # A newer rebuild stops a run still going: its Pagefind is stopped, nothing of it is left.
+        assert newer is not hooks._indexing and newer.closed.is_set() and newer._process is None
         assert again.warnings == []

@@ -4,8 +4,8 @@ MkDocs renders pages one after another on one core. Decorating a post (its
 flag links, tables and relations) needs only the post's rendered HTML and the
 site model, so it can run beside: a worker process, forked once the model is
 built (it inherits the model and pickles nothing but HTML), decorates the posts
-as MkDocs hands them over (in batches) and stages their search documents; it
-also writes ``flags.json`` and ``objects.inv``, stages the flag records, and
+as MkDocs hands them over (in batches) and sends their search documents to the
+indexer; it also writes ``flags.json`` and ``objects.inv``, sends the flag records, and
 makes the generated pages (listings and the reference) while MkDocs converts
 the posts: the build lists those pages by name and takes each one's Markdown
 just before converting it, last.
@@ -28,73 +28,77 @@ from pathlib import Path
 from .render.exports import FLAGS_JSON, OBJECTS_INV, render_objects_inv, write_flags_json
 from .render.search import flag_documents
 from .render.text import narrow
-from .searchindex import scratch_folder, stage_document, stage_documents, tally
+from .searchindex import SearchIndexer, scratch_folder, tally
 from .site import SiteBuild
 
 # Below this many posts a second process costs more than it saves (measured: forking and
 # handing HTML over take a few milliseconds; decorating a post takes about five).
 MIN_POSTS = 50
 
-# The build the worker decorates with: set in the parent just before the worker is forked.
+# The build the worker decorates with, and the search index it sends documents to (None: not searched):
+# set in the parent just before the worker is forked.
 _BUILD: SiteBuild | None = None
+_SEARCH: SearchIndexer | None = None
 
 
 # Posts handed over together: one message each way per batch, not per post. Each message costs the
 # build's own process a wake-up of the pool's threads, which then take the interpreter lock from it.
 BATCH = 16
 
-# A post handed over: (src_uri, its rendered HTML or None when its decoration was kept, header, stage as,
+# A post handed over: (src_uri, its rendered HTML or None when its decoration was kept, header, index as,
 # the file its page content is written to).
 Job = tuple[str, "str | None", str, "str | None", str]
 
 
-def _work(jobs: list[Job], stage: str | None, pages: str) -> list[str | None]:
-    """In the worker: write each post's page content under ``pages``; the problem staging each met, if any.
+def _work(jobs: list[Job], pages: str) -> list[str | None]:
+    """In the worker: write each post's page content under ``pages``; the problem indexing each met, if any.
 
     A post whose decoration was kept from the last serve rebuild is not sent
-    over: the worker was forked with the kept decorations, and stages it alone
+    over: the worker was forked with the kept decorations, and indexes it alone
     (the build has its page). A page's content is its header and its decorated
     HTML, joined here: joined in the build's process, each page was made a
     second time there.
     """
     assert _BUILD is not None
     out: list[str | None] = []
-    for src_uri, html, header, stage_as, name in jobs:
+    for src_uri, html, header, index_as, name in jobs:
         if html is None:
             kept = _BUILD.last_html(src_uri) or ""  # the build checked its key before sending None
-            out.append(_stage(_BUILD, src_uri, header + kept, stage, stage_as))
+            out.append(_index(_BUILD, src_uri, header + kept, index_as))
         else:
             page = header + narrow(_BUILD.decorate(src_uri, html))
             with (Path(pages) / name).open("w", encoding="utf-8", errors="surrogatepass", newline="") as file:
                 file.write(page)
-            out.append(_stage(_BUILD, src_uri, page, stage, stage_as))
+            out.append(_index(_BUILD, src_uri, page, index_as))
     return out
 
 
-def _stage(build: SiteBuild, src_uri: str, page_html: str, stage: str | None, stage_as: str | None) -> str | None:
-    """Stage a post's search document (``page_html``: its header and decorated HTML); the problem met, if any."""
-    if stage is None or stage_as is None:
+def _index(build: SiteBuild, src_uri: str, page_html: str, index_as: str | None) -> str | None:
+    """Send a post's search document (``page_html``: its header and decorated HTML); the problem met, if any."""
+    if _SEARCH is None or index_as is None:
         return None
     document = build.search_document(src_uri, "", "", page_html)  # a post: its own URL and title
-    return stage_document(Path(stage), stage_as, document)
+    return _SEARCH.add(index_as, document)
 
 
-def write_exports(build: SiteBuild, folder: Path, site_name: str, stage: Path | None) -> tuple[int, list[str]]:
-    """Write ``flags.json`` and ``objects.inv`` into ``folder``, and stage a search record per flag under ``stage``.
+def write_exports(
+    build: SiteBuild, folder: Path, site_name: str, search: SearchIndexer | None
+) -> tuple[int, list[str]]:
+    """Write ``flags.json`` and ``objects.inv`` into ``folder``, and send ``search`` a record per flag.
 
-    Returns the records staged and the problems met. Runs in the worker when
+    Returns the records sent and the problems met. Runs in the worker when
     there is one (the document is made and dropped there), else in the build.
     """
     document = build.flags_document()
     with (folder / FLAGS_JSON).open("w", encoding="utf-8", newline="\n") as out:
         write_flags_json(document, out)
     (folder / OBJECTS_INV).write_bytes(render_objects_inv(document, site_name))
-    return stage_documents(stage, flag_documents(document)) if stage is not None else (0, [])
+    return tally(search.add(path, html) for path, html in flag_documents(document)) if search is not None else (0, [])
 
 
-def _write_exports(folder: str, site_name: str, stage: str | None) -> tuple[int, list[str]]:
+def _write_exports(folder: str, site_name: str) -> tuple[int, list[str]]:
     assert _BUILD is not None
-    return write_exports(_BUILD, Path(folder), site_name, Path(stage) if stage is not None else None)
+    return write_exports(_BUILD, Path(folder), site_name, _SEARCH)
 
 
 def _stashed_pages() -> dict[str, tuple[str, list[str], list[tuple[int, str, str]] | None]]:
@@ -105,10 +109,10 @@ def _stashed_pages() -> dict[str, tuple[str, list[str], list[tuple[int, str, str
 class DecorationPool:
     """One worker process decorating a build's posts; results are taken in any order."""
 
-    def __init__(self, build: SiteBuild, stage: Path | None) -> None:
-        global _BUILD
+    def __init__(self, build: SiteBuild, search: SearchIndexer | None) -> None:
+        global _BUILD, _SEARCH
         self.build = build
-        self.stage = stage
+        self.search = search
         # Posts not yet sent, the batches sent, and where each post is: src_uri -> (batch or None when
         # nothing was sent, key kept under, header, the decoration kept from the last rebuild, its file).
         self._pending: list[Job] = []
@@ -118,7 +122,7 @@ class DecorationPool:
         self._generated: Future | None = None
         # The decorated posts' page contents, one file each, until the theme writes the page.
         self._pages = scratch_folder("pages", in_memory=False)
-        _BUILD = build  # the worker is forked at the first submit, with this build in it
+        _BUILD, _SEARCH = build, search  # the worker is forked at the first submit, with these in it
         self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
 
     @staticmethod
@@ -126,29 +130,27 @@ class DecorationPool:
         """Whether a worker is worth it and possible: enough posts, and ``fork`` on this platform."""
         return len(build.posts) >= MIN_POSTS and "fork" in multiprocessing.get_all_start_methods()
 
-    def submit(self, src_uri: str, html: str, header: str, stage_as: str | None) -> None:
-        """Hand a post's rendered HTML over, with its header; ``stage_as``: its search document (None: not searched)."""
+    def submit(self, src_uri: str, html: str, header: str, index_as: str | None) -> None:
+        """Hand a post's rendered HTML over, with its header; ``index_as``: its search document's path (None: not searched)."""
         key = self.build.decoration_key(src_uri, html)
         kept = self.build.kept_html(src_uri, key)
-        if kept is not None and (self.stage is None or stage_as is None):  # unchanged, and not searched
+        if kept is not None and (self.search is None or index_as is None):  # unchanged, and not searched
             self._where[src_uri] = (None, key, header, kept, "")
             return
         name = f"{len(self._where)}.html"  # the file its page is written to (none when kept)
-        self._pending.append((src_uri, None if kept is not None else html, header, stage_as, name))
+        self._pending.append((src_uri, None if kept is not None else html, header, index_as, name))
         self._where[src_uri] = (len(self._batches), key, header, kept, name)
         if len(self._pending) >= BATCH:
             self._flush()
 
     def _flush(self) -> None:
         if self._pending:
-            stage = str(self.stage) if self.stage is not None else None
-            self._batches.append(self._executor.submit(_work, self._pending, stage, str(self._pages)))
+            self._batches.append(self._executor.submit(_work, self._pending, str(self._pages)))
             self._pending = []
 
     def exports(self, folder: Path, site_name: str) -> None:
-        """Have the worker write the exports into ``folder`` (and stage the flag records); ``drain`` waits for it."""
-        stage = str(self.stage) if self.stage is not None else None
-        self._exports = self._executor.submit(_write_exports, str(folder), site_name, stage)
+        """Have the worker write the exports into ``folder`` (and send the flag records); ``drain`` waits for it."""
+        self._exports = self._executor.submit(_write_exports, str(folder), site_name)
 
     def pages(self) -> None:
         """Have the worker make the generated pages (``SiteBuild.stashed_pages``); ``page`` takes each.
@@ -170,14 +172,14 @@ class DecorationPool:
         return markdown
 
     def drain(self) -> tuple[int, list[str]]:
-        """Wait for every post handed over and the exports; the search documents staged, and the problems met."""
+        """Wait for every post handed over and the exports; the search documents sent, and the problems met."""
         self._flush()
-        staged, problems = 0, []
+        sent, problems = 0, []
         if self._exports is not None:
-            staged, problems = self._exports.result()
+            sent, problems = self._exports.result()
             self._exports = None
         posts, post_problems = tally(problem for batch in self._batches for problem in batch.result())
-        return staged + posts, problems + post_problems
+        return sent + posts, problems + post_problems
 
     def result(self, src_uri: str) -> str | None:
         """A post's header and decorated HTML (kept for the next serve rebuild); ``None`` if it was not handed over."""
@@ -198,7 +200,7 @@ class DecorationPool:
 
     def close(self) -> None:
         """Stop the worker and remove the pages it wrote that were not taken (a build that failed)."""
-        global _BUILD
+        global _BUILD, _SEARCH
         self._executor.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(self._pages, ignore_errors=True)
-        _BUILD = None
+        _BUILD = _SEARCH = None

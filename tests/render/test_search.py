@@ -1,12 +1,14 @@
-"""The site search: the documents staged for Pagefind, the indexer run, and what a build publishes."""
+"""The site search: the documents sent to Pagefind, the indexer run, and what a build publishes."""
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -130,16 +132,12 @@ def test_each_flag_is_a_record_that_opens_its_entry_in_catalog_order():
 
 @pytest.mark.unit
 @pytest.mark.parametrize("path", ["../escape.html", "/etc/x.html", "a/../../b.html", ""])
-def test_a_staged_path_never_leaves_the_stage(tmp_path, path):
-    indexer = SearchIndexer(binary=Path("/nonexistent"))
-    try:
-        indexer.add(path, "<html></html>")
-        assert indexer.documents == 0
-        assert indexer.problems and "not indexed" in indexer.problems[0]
-        assert not (tmp_path / "escape.html").exists()
-        assert list(indexer.stage.rglob("*")) == []
-    finally:
-        indexer.close()
+def test_a_page_path_that_is_not_plain_is_refused(path):
+    indexer = SearchIndexer(binary=None)
+    problem = indexer.add(path, "<html></html>")
+    assert problem is not None and "not indexed" in problem and repr(path) in problem
+    assert indexer.problems == [problem]
+    indexer.close()
 
 
 def _script(tmp_path: Path, body: str) -> Path:
@@ -149,12 +147,26 @@ def _script(tmp_path: Path, body: str) -> Path:
     return script
 
 
+def _logs() -> list[str]:
+    """This process's indexer logs left in the temporary folder."""
+    return [p.name for p in Path(tempfile.gettempdir()).glob(f"flagref-search-{os.getpid()}-*.log")]
+
+
 def test_an_indexer_that_fails_is_reported_with_its_output(tmp_path):
     indexer = SearchIndexer(binary=_script(tmp_path, "echo 'Error: no pages' >&2; exit 3"))
     indexer.start(tmp_path / "out")
     problems = indexer.finish()
     assert problems == ["search: Pagefind failed (exit 3), the site has no search index: Error: no pages"]
-    assert not indexer.stage.exists()
+    assert _logs() == []
+
+
+def test_pages_sent_to_an_indexer_that_exited_are_not_waited_for(tmp_path):
+    indexer = SearchIndexer(binary=_script(tmp_path, "echo 'Error: gone' >&2; exit 3"))
+    indexer._process.wait()
+    page = "<p>" + "x" * 100_000 + "</p>"  # far more than a pipe holds: a write that waited would hang
+    assert [indexer.add(f"posts/{n}/index.html", page) for n in range(50)] == [None] * 50
+    indexer.start(tmp_path / "out")
+    assert indexer.finish(timeout=30) == ["search: Pagefind failed (exit 3), the site has no search index: Error: gone"]
 
 
 def test_an_indexer_that_hangs_is_stopped(tmp_path):
@@ -172,7 +184,20 @@ def test_without_the_binary_the_build_says_what_to_install(tmp_path):
     assert "Pagefind binary is missing" in problem and "pip install pagefind-bin" in problem
 
 
-def test_pagefind_indexes_the_staged_documents(tmp_path):
+def test_a_binary_that_cannot_be_started_is_reported(tmp_path):
+    indexer = SearchIndexer(binary=tmp_path / "no-such-pagefind")
+    assert indexer.add("posts/a/index.html", "<p>a</p>") is None  # reported once, below, not per page
+    indexer.start(tmp_path / "out")
+    (problem,) = indexer.finish()
+    assert "could not be started" in problem and "no-such-pagefind" in problem
+    assert not (tmp_path / "out").exists()
+
+
+def _entry(bundle: Path) -> dict:
+    return json.loads((bundle / "pagefind-entry.json").read_text())
+
+
+def test_pagefind_indexes_the_documents_sent(tmp_path):
     assert pagefind_binary() is not None, "pagefind-bin is a dependency of the site"
     indexer = SearchIndexer()
     indexer.add("posts/a/index.html", page_document(SearchPage("posts/a/", "A post", "<p>etcd servers</p>", ("x",))))
@@ -180,10 +205,31 @@ def test_pagefind_indexes_the_staged_documents(tmp_path):
         indexer.add(path, html)
     indexer.start(tmp_path / "pagefind")
     assert indexer.finish() == []
-    entry = json.loads((tmp_path / "pagefind" / "pagefind-entry.json").read_text())
-    assert entry["languages"]["en"]["page_count"] == 2
+    assert indexer.documents == 2
+    assert _entry(tmp_path / "pagefind")["languages"]["en"]["page_count"] == 2
     assert (tmp_path / "pagefind" / "pagefind.js").is_file()
     assert list((tmp_path / "pagefind" / "filter").iterdir())  # the kind and flag filters
+    assert _logs() == []
+
+
+def test_pages_sent_from_a_forked_process_are_indexed_with_the_others(tmp_path):
+    """The decoration worker is forked after the indexer starts, and sends the posts it decorates."""
+    indexer = SearchIndexer()
+    page = page_document(SearchPage("posts/a/", "A post", "<p>" + "etcd servers " * 5000 + "</p>"))
+
+    def send(first: int) -> None:
+        for n in range(first, first + 20):
+            indexer.add(f"posts/{n}/index.html", page)
+
+    child = multiprocessing.get_context("fork").Process(target=send, args=(0,))
+    child.start()
+    send(20)  # at the same time from here: requests must not interleave
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    indexer.start(tmp_path / "pagefind")
+    assert indexer.finish() == []
+    assert indexer.documents == 40
+    assert _entry(tmp_path / "pagefind")["languages"]["en"]["page_count"] == 40
 
 
 def test_a_build_publishes_the_index_and_points_the_search_box_at_it(seed_site):

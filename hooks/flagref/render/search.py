@@ -39,7 +39,7 @@ from typing import Any
 
 # The site folder of the search bundle; the worker loads ``<site>/pagefind/pagefind.js``.
 SEARCH_BUNDLE = "pagefind"
-# Where flag records are staged: a folder no site page can have (MkDocs pages never start with "_flagref").
+# Where flag records are in the index (their document paths): a folder no site page can have (MkDocs pages never start with "_flagref").
 RECORDS_FOLDER = "_flagref_records"
 # Elements Pagefind leaves out of the text: what Material's own search leaves out, and permalinks.
 EXCLUDE_SELECTORS = ("[data-search-exclude]", ".headerlink")
@@ -59,7 +59,7 @@ class SearchPage:
 
 
 def stage_path(url: str) -> str:
-    """The file a page is staged as, so that Pagefind gives it ``url`` back (``posts/x/`` -> ``posts/x/index.html``)."""
+    """The document path a page is indexed as, so that Pagefind gives it ``url`` back (``posts/x/`` -> ``posts/x/index.html``)."""
     if not url or url.endswith("/"):
         return url + "index.html"
     return url
@@ -107,7 +107,7 @@ def without_code(html: str) -> str:
 
 
 def flag_documents(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    """``(stage path, document)`` of every flag entry of ``flags.json``'s content (see ``exports.flags_document``).
+    """``(document path, document)`` of every flag entry of ``flags.json``'s content (see ``exports.flags_document``).
 
     The entries come in the document's order (Kubernetes components first);
     that order is each record's ``order`` sort key.

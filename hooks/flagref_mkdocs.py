@@ -16,10 +16,9 @@ page of text is sent to it as it is rendered (``on_page_content``; posts and
 the flag records by the decoration worker when there is one). The index is
 written once all pages are rendered (``on_env``) and the build waits for it
 at the end (``on_post_build``); under serve it is written once the pages are
-and is not waited for. Material's search
-plugin stays for its search box, with every page left out of its own index
-and its page handler taken out of the build; the theme points the box at our
-worker.
+and is not waited for. Material's search plugin stays for its search box,
+with every page left out of its own index and its page handler taken out of
+the build; the theme points the box at our worker.
 """
 
 from __future__ import annotations
@@ -188,7 +187,7 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
         _pool = DecorationPool(_build, search)
         _pool.exports(exports, config.site_name)  # written and indexed there too; on_env waits for them
     else:
-        _search.report(write_exports(_build, exports, config.site_name, search)[1])
+        write_exports(_build, exports, config.site_name, search)  # its problems are the indexer's own already
     _beside.clear()
     if _pool is not None and not _cache.keep_html:
         # Made in the worker while MkDocs converts the posts (on_pre_page takes each); under serve

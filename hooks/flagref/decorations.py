@@ -4,11 +4,11 @@ MkDocs renders pages one after another on one core. Decorating a post (its
 flag links, tables and relations) needs only the post's rendered HTML and the
 site model, so it can run beside: a worker process, forked once the model is
 built (it inherits the model and pickles nothing but HTML), decorates the posts
-as MkDocs hands them over (in batches) and sends their search documents to the
-indexer; it also writes ``flags.json`` and ``objects.inv``, sends the flag records, and
-makes the generated pages (listings and the reference) while MkDocs converts
-the posts: the build lists those pages by name and takes each one's Markdown
-just before converting it, last.
+as MkDocs hands them over (in batches) and sends their search documents to
+the indexer; it also writes ``flags.json`` and ``objects.inv``, sends the flag
+records, and makes the generated pages (listings and the reference) while
+MkDocs converts the posts: the build lists those pages by name and takes each
+one's Markdown just before converting it, last.
 
 A decorated post goes back through a file (a scratch folder on disk), read
 when the theme writes the page and let go once it is written: MkDocs holds

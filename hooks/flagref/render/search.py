@@ -39,7 +39,7 @@ from typing import Any
 
 # The site folder of the search bundle; the worker loads ``<site>/pagefind/pagefind.js``.
 SEARCH_BUNDLE = "pagefind"
-# Where flag records are in the index (their document paths): a folder no site page can have (MkDocs pages never start with "_flagref").
+# The folder of the flag records' document paths: one no site page can have (no MkDocs page starts with "_flagref").
 RECORDS_FOLDER = "_flagref_records"
 # Elements Pagefind leaves out of the text: what Material's own search leaves out, and permalinks.
 EXCLUDE_SELECTORS = ("[data-search-exclude]", ".headerlink")
@@ -59,7 +59,7 @@ class SearchPage:
 
 
 def stage_path(url: str) -> str:
-    """The document path a page is indexed as, so that Pagefind gives it ``url`` back (``posts/x/`` -> ``posts/x/index.html``)."""
+    """The path a page's document is indexed as, so that Pagefind gives ``url`` back (``posts/x/`` -> ``posts/x/index.html``)."""
     if not url or url.endswith("/"):
         return url + "index.html"
     return url

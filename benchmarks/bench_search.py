@@ -59,11 +59,11 @@ QUERIES = {
     "kubernetes cluster": None,
     "etcd -servers": None,
 }
-# The build's own line: "search: N pages and flag records indexed as they were rendered; the index written in
-# X s, Y s of it after the site was written".
+# The build's own line: "search: N pages and flag records indexed as they were rendered, in S shards
+# (Pagefind at most M MiB); the index written in X s, Y s of it after the site was written".
 _SEARCH_LINE = re.compile(
-    r"search: (\d+) pages and flag records indexed as they were rendered; the index written in ([\d.]+) s, "
-    r"([\d.]+) s of it after"
+    r"search: (\d+) pages and flag records indexed as they were rendered, in (\d+) shards? "
+    r"\(Pagefind at most (\d+) MiB\); the index written in ([\d.]+) s, ([\d.]+) s of it after"
 )
 
 # How long after a query's first answer the rest of its list may still come (the worker sends the
@@ -221,11 +221,15 @@ def main(argv: list[str] | None = None) -> int:
                 found = _SEARCH_LINE.search(log)
                 if found is None:
                     raise SystemExit("the build logged no search line:\n" + log[-3000:])
-                builds.append((seconds, int(found.group(1)), float(found.group(2)), float(found.group(3))))
+                documents, shards, largest, ran, waited = found.groups()
+                builds.append((seconds, int(documents), float(ran), float(waited), int(shards), int(largest)))
             build_s = statistics.median(b[0] for b in builds)
             index_s = statistics.median(b[2] for b in builds)
             waited_s = statistics.median(b[3] for b in builds)
-            print(f"\nN = {n}: the search step ({builds[0][1]} pages and flag records)")
+            print(
+                f"\nN = {n}: the search step ({builds[0][1]} pages and flag records, in {builds[0][4]} shards; "
+                f"Pagefind at most {max(b[5] for b in builds)} MiB)"
+            )
             print_table(
                 ["build s", "index written s", "build waited s", "share of the build (budget ≤ 10%)"],
                 [[f"{build_s:.1f}", f"{index_s:.1f}", f"{waited_s:.1f}", f"{waited_s / build_s:.1%}"]],

@@ -174,7 +174,7 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
     for diagnostic in [*_build.diagnostics, *extra]:
         (log.warning if diagnostic.level == "warning" else log.info)(str(diagnostic))
     assets = read_assets(env_prefixes(_build.catalog))
-    _search = SearchIndexer()
+    _search = SearchIndexer(Path(config.site_dir) / SEARCH_BUNDLE)  # MkDocs emptied the site folder already
     _worker_url = None
     if _search.binary is not None:  # else Material's own search stays, and on_post_build says why
         _worker_url = f"{SEARCH_WORKER}?v={asset_version(assets[SEARCH_WORKER])}"
@@ -337,7 +337,7 @@ def on_env(env: Environment, config: MkDocsConfig, **kwargs: Any) -> Environment
         if _search is not None and _worker_url is not None:
             _search.report(problems)
     if _search is not None and not _cache.keep_html:  # under serve it is written once the pages are
-        _search.start(Path(config.site_dir) / SEARCH_BUNDLE)  # without the binary: a warning at the end
+        _search.start()  # without the binary: a warning at the end
     return env
 
 
@@ -376,7 +376,7 @@ def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
         # mkdocs serve holds every request until the rebuild ends: the pages are not kept waiting
         # for the search index, which is written once they are (not competing with them for the
         # cores) and lands in the served site a few seconds later.
-        _search.start(Path(config.site_dir) / SEARCH_BUNDLE)
+        _search.start()
         _indexing = _search  # the next rebuild stops it if it is still running then (on_config)
         threading.Thread(target=_finish_search, args=(_search,), name="flagref-search", daemon=True).start()
         _search = None
@@ -392,8 +392,9 @@ def _finish_search(search: SearchIndexer) -> None:
         log.warning(problem)
     if not problems and search.documents and not search.closed_early:
         log.info(
-            f"search: {search.documents} pages and flag records indexed as they were rendered; the index "
-            f"written in {search.seconds:.1f} s, {search.waited:.1f} s of it after the site was written"
+            f"search: {search.documents} pages and flag records indexed as they were rendered, in "
+            f"{search.shards} shard{'s' if search.shards != 1 else ''} (Pagefind at most {search.largest / 2**20:.0f} MiB); "
+            f"the index written in {search.seconds:.1f} s, {search.waited:.1f} s of it after the site was written"
         )
 
 

@@ -102,7 +102,7 @@ def _text(record: logging.LogRecord) -> str:
 def search_fragments(site: Path) -> list[dict]:
     """Every record of a built site's search index (Pagefind fragments: gzip, a signature, then JSON)."""
     out = []
-    for path in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
+    for path in sorted((site / "pagefind").glob("**/fragment/*.pf_fragment")):  # every shard's
         data = gzip.decompress(path.read_bytes())
         out.append(json.loads(data.removeprefix(b"pagefind_dcd")))
     return out
@@ -138,6 +138,21 @@ def copy_docs(src: Path, dst: Path) -> Path:
 def seed_site(tmp_path_factory) -> Built:
     """The real site (docs/), built strictly."""
     return build_site(DOCS, tmp_path_factory.mktemp("seed-site"), strict=True)
+
+
+@pytest.fixture(scope="session")
+def sharded_seed_site(tmp_path_factory) -> Built:
+    """The real site built with a search shard budget of one byte: every page is a shard of its own.
+
+    The flag records stay in the first shard, whatever its size; the seed post
+    (the one page indexed) is a shard of its own, which the search worker merges.
+    """
+    from flagref import searchindex
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(searchindex, "SHARD_BUDGET", 1)
+        patch.setattr(searchindex, "FOLLOW_THE_BUILD", False)
+        return build_site(DOCS, tmp_path_factory.mktemp("sharded-seed-site"), strict=True)
 
 
 @pytest.fixture(scope="session")

@@ -239,5 +239,5 @@ def test_serve_does_not_hold_the_pages_for_the_search_index(tmp_path):
         newer = hooks._indexing
         build_site(docs, tmp_path / "site-3", strict=True)
         # A newer rebuild stops a run still going: its Pagefind is stopped, nothing of it is left.
-        assert newer is not hooks._indexing and newer.closed.is_set() and newer._process is None
+        assert newer is not hooks._indexing and newer.closed.is_set() and newer._broker is None
         assert again.warnings == []

@@ -8,6 +8,7 @@ keyboard, dashes included. A screenshot of each step is saved under the test's `
 # ruff: noqa: F811
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -20,9 +21,11 @@ from test_browser import (  # noqa: F401 - fixtures, used by name
     fixture_base,
     open_reader,
     seed_base,
+    serve,
 )
 
 from conftest import SEED_URL
+from flagref.searchbroker import SHARDS_LISTING
 
 pytestmark = pytest.mark.browser
 
@@ -64,6 +67,21 @@ def reader(open_reader):
     return made
 
 
+@pytest.fixture(scope="module")
+def sharded_base(sharded_seed_site):
+    """The seed site with its search index in two shards (the flag records; the seed post), served."""
+    assert sharded_seed_site.warnings == []
+    assert json.loads((sharded_seed_site.site / "pagefind" / SHARDS_LISTING).read_text())["shards"] == ["shards/1/"]
+    with serve(sharded_seed_site.site) as base:
+        yield base
+
+
+@pytest.fixture(params=["one index", "shards"])
+def search_base(request) -> str:
+    """The seed site served, its search index in one piece or in shards merged in the browser."""
+    return request.getfixturevalue("seed_base" if request.param == "one index" else "sharded_base")
+
+
 def _answered(page, query: str) -> None:
     """Wait until the list shows the answer to ``query`` itself, not to a prefix typed on the way."""
     page.wait_for_function("q => window.__flagrefAnswered === q", arg=query, timeout=10_000)
@@ -89,11 +107,11 @@ def _expect_first(results, url: str) -> None:
         ("--authorization-mode", "flags/kube-apiserver/", "authorization-mode", False),
     ],
 )
-def test_a_flag_typed_as_written_finds_its_entry_first(reader, seed_base, tmp_path, query, page_url, anchor, in_seed):
+def test_a_flag_typed_as_written_finds_its_entry_first(reader, search_base, tmp_path, query, page_url, anchor, in_seed):
     page = reader.page
-    reader.open(seed_base, idle=True)
+    reader.open(search_base, idle=True)
     results = _search(page, query)
-    _expect_first(results, seed_base + page_url)
+    _expect_first(results, search_base + page_url)
     entry = results.first.locator(f'a[href*="#{anchor}"]').first
     expect(entry).to_be_visible()
     expect(entry.locator("h1, h2").first).to_have_text(re.compile(rf"^--{re.escape(anchor)}$"))
@@ -103,29 +121,29 @@ def test_a_flag_typed_as_written_finds_its_entry_first(reader, seed_base, tmp_pa
             "items => items.map(i => i.querySelector('a').getAttribute('href'))"
         )
         first_post = next((h for h in hrefs if "/flags/" not in h), str(hrefs))
-        assert first_post.startswith(seed_base + SEED_URL), hrefs
+        assert first_post.startswith(search_base + SEED_URL), hrefs
     page.screenshot(path=tmp_path / "search.png")
     assert reader.foreign() == []
 
 
-def test_enter_lands_on_the_entry(reader, seed_base, tmp_path):
+def test_enter_lands_on_the_entry(reader, search_base, tmp_path):
     page = reader.page
-    reader.open(seed_base + SEED_URL, idle=True)
-    _expect_first(_search(page, "--etcd-servers"), seed_base + "flags/kube-apiserver/")
+    reader.open(search_base + SEED_URL, idle=True)
+    _expect_first(_search(page, "--etcd-servers"), search_base + "flags/kube-apiserver/")
     page.screenshot(path=tmp_path / "1-typed.png")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(re.escape(seed_base) + r"flags/kube-apiserver/(\?[^#]*)?#etcd-servers$"))
+    expect(page).to_have_url(re.compile(re.escape(search_base) + r"flags/kube-apiserver/(\?[^#]*)?#etcd-servers$"))
     heading = page.locator("#etcd-servers")
     expect(heading).to_be_in_viewport()
     page.screenshot(path=tmp_path / "2-entry.png")
     assert reader.foreign() == []
 
 
-def test_ordinary_words_and_exclusion_keep_working(reader, seed_base):
+def test_ordinary_words_and_exclusion_keep_working(reader, search_base):
     page = reader.page
-    reader.open(seed_base, idle=True)
+    reader.open(search_base, idle=True)
     results = _search(page, "etcd component cluster")
-    _expect_first(results, seed_base + SEED_URL)
+    _expect_first(results, search_base + SEED_URL)
     with_flag = page.locator('.md-search-result__list a[href*="#etcd-servers"]')
     _search(page, "etcd servers")
     expect(with_flag.first).to_be_attached()

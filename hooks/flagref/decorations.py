@@ -93,7 +93,10 @@ def write_exports(
     with (folder / FLAGS_JSON).open("w", encoding="utf-8", newline="\n") as out:
         write_flags_json(document, out)
     (folder / OBJECTS_INV).write_bytes(render_objects_inv(document, site_name))
-    return tally(search.add(path, html) for path, html in flag_documents(document)) if search is not None else (0, [])
+    if search is None:
+        return 0, []
+    # Primary: a flag's entries are sorted within one shard of the index.
+    return tally(search.add(path, html, primary=True) for path, html in flag_documents(document))
 
 
 def _write_exports(folder: str, site_name: str) -> tuple[int, list[str]]:

@@ -2,12 +2,19 @@
 
 Pagefind is a static indexer (a Rust binary, from the ``pagefind-bin``
 wheel): it reads HTML documents and writes a chunked index that the browser
-loads piece by piece, so the first query downloads a small part of it. It runs
-as a service from the start of the build, below the build's priority: each
-document (``render.search`` makes them) is sent to it as its page is rendered,
-and indexed then; once the last page is rendered, ``start`` asks for the index
-to be written, on the second core while MkDocs writes the site, and ``finish``
-waits for it at the end of the build.
+loads piece by piece, so the first query downloads a small part of it.
+
+Each document (``render.search`` makes them) is sent as its page is rendered
+to a broker, a process started with the build below its priority, which feeds
+it to Pagefind. Pagefind holds every page's words until it writes its index
+(about a quarter of a MiB a post), so one index would grow with the site: the
+broker splits it into shards of bounded memory, each indexed by a Pagefind of
+its own, which writes its files as soon as the shard is full and exits. The
+first shard (``pagefind/``) holds the flag records and the first pages, the
+others (``pagefind/shards/N/``) the rest; ``pagefind/flagref-shards.json``
+lists them, and the search worker merges them in the reader's browser. Once
+the last page is rendered ``start`` says so, and ``finish`` waits for the last
+shards at the end of the build.
 
 Also the build's scratch folders (``scratch_folder``) and their sweeping.
 Nothing here knows MkDocs; the hook calls ``add``, ``start`` and ``finish``.
@@ -15,9 +22,8 @@ Nothing here knows MkDocs; the hook calls ``add``, ``start`` and ``finish``.
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import functools
+import fcntl
 import json
 import multiprocessing
 import os
@@ -25,17 +31,25 @@ import re
 import select
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterable
-from multiprocessing.connection import Connection
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .render.search import EXCLUDE_SELECTORS
+from .searchbroker import FRAME, plain_path
 
 # Longest wait for the indexer at the end of a build: far above its minutes-per-10,000-pages pace.
 TIMEOUT_SECONDS = 600.0
+
+# The least memory a shard's documents may be estimated to cost Pagefind before the shard is written
+# and the next one started (``searchbroker``): shards of it peaked at 64 to 75 MiB at 1,000 posts,
+# below the build's own process from 300 posts on (77 MiB). By default (``FOLLOW_THE_BUILD``) a
+# shard may cost as much as the build's process has taken so far.
+SHARD_BUDGET = 56 << 20
+FOLLOW_THE_BUILD = True
 
 
 def memory_folder() -> str | None:
@@ -117,48 +131,6 @@ def pagefind_binary() -> Path | None:
     return Path(get_executable())
 
 
-@functools.cache
-def _below_the_build() -> tuple[str, ...]:
-    """The prefix that runs the indexer below the build's own priority, when the system has ``nice``.
-
-    Pagefind indexes each page as it is rendered and makes the index while
-    MkDocs writes the site; at the build's priority its threads took a third of
-    the build's core. At the lowest niceness it takes what the build and the
-    decoration worker leave. Not the idle scheduling class: it ran as fast, but
-    starved for minutes while other programs kept both cores busy, and a build
-    waits for its index. Its threads inherit the niceness from the process that
-    starts them. Tried once (a sandbox may refuse it); without it, the indexer
-    runs at the build's priority.
-    """
-    nice = shutil.which("nice")
-    if nice and _runs([nice, "-n", "19", "true"]):
-        return (nice, "-n", "19")
-    return ()
-
-
-def _runs(command: list[str]) -> bool:
-    try:
-        return subprocess.run(command, capture_output=True, timeout=10).returncode == 0
-    except (OSError, subprocess.SubprocessError):
-        return False
-
-
-def _pagefind_env() -> dict[str, str]:
-    """The indexer's environment: the build's, with its allocator kept to one arena.
-
-    Pagefind's allocator (jemalloc, read from ``_RJEM_MALLOC_CONF``) keeps an
-    arena per thread group by default; with one, its peak at 1,000 posts went
-    from 327 to about 300 MiB and its time did not change. Another allocator ignores it.
-    """
-    return {**os.environ, "_RJEM_MALLOC_CONF": "narenas:1"}
-
-
-def plain_path(path: str) -> bool:
-    """Whether ``path`` is relative and plain (no ``..``, no ``.``): a page of the site, never a file outside it."""
-    parts = PurePosixPath(path).parts
-    return bool(parts) and not PurePosixPath(path).is_absolute() and not any(p in ("..", ".") for p in parts)
-
-
 def tally(outcomes: Iterable[str | None]) -> tuple[int, list[str]]:
     """Outcomes of adding documents (``None``: sent, else the problem met): how many were sent, and the problems."""
     sent, problems = 0, []
@@ -168,13 +140,6 @@ def tally(outcomes: Iterable[str | None]) -> tuple[int, list[str]]:
         else:
             problems.append(problem)
     return sent, problems
-
-
-def _request(numbers, payload: dict) -> bytes:
-    """One request as Pagefind's service reads it: base64 of its JSON, then a comma."""
-    numbers.value += 1
-    request = {"message_id": numbers.value, "payload": payload}
-    return base64.b64encode(json.dumps(request).encode("utf-8", "surrogatepass")) + b","
 
 
 def _write_all(fd: int, data: bytes, timeout: float) -> bool:
@@ -195,42 +160,37 @@ def _write_all(fd: int, data: bytes, timeout: float) -> bool:
 
 
 class SearchIndexer:
-    """One build's search index: Pagefind started as a service, fed each document as it is made.
+    """One build's search index: documents sent as their pages are rendered, indexed by Pagefind beside the build.
 
-    Pagefind's service mode reads requests on its standard input (base64 JSON,
-    each followed by a comma) and answers on its standard output the same way.
-    The service starts with the indexer, before any page is rendered; each
-    document is indexed as soon as it is sent (posts as the decoration worker
-    makes them), so that once the last page is rendered only the making of the
-    index is left (``start``), on the second core while MkDocs writes the site.
-
-    ``add`` may be called in a process forked after the indexer was made (the
-    decoration worker): requests are written whole under a lock shared across
-    the fork, each with a message number from a shared counter.
-
-    The answers are read by a listener, a small process forked when the service
-    starts (``_listen``): it counts the pages indexed and the problems, and once
-    asked (``start``) and every page is in, it asks Pagefind for the index's
-    files and writes them itself. Pagefind's own request to write them answers
-    before its writes end, and under load left ``pagefind-entry.json`` empty;
-    its files (12 MB at 1,000 posts, 21 MB as answered) are not read in the
-    build's process, whose memory peaks while the site is written.
+    ``add`` writes each document to the broker (``searchbroker``), a small
+    process started with the indexer, below the build's priority; it may be
+    called in a process forked after that (the decoration worker): documents
+    are written whole under a lock shared across the fork. The broker feeds
+    Pagefind, one process per shard of the index, and writes each shard's
+    files into ``output`` (the site's bundle folder) once the shard is full,
+    so that once the last page is rendered (``start``) only the last shards
+    are left to write, on the second core while MkDocs writes the site. The
+    index's files never pass through the build's process, whose memory peaks
+    while the site is written.
     """
 
-    def __init__(self, binary: Path | None = None) -> None:
+    def __init__(self, output: Path, binary: Path | None = None, budget: int | None = None) -> None:
+        self.output = output
         self.binary = binary if binary is not None else pagefind_binary()
+        # A fixed budget (``budget``), or the build's own peak so far and at least SHARD_BUDGET; read here:
+        # a test may change them.
+        self.budget = budget if budget is not None else SHARD_BUDGET
+        self._follow = budget is None and FOLLOW_THE_BUILD
         self.problems: list[str] = []
-        # Documents Pagefind indexed (the listener's count, once it reported).
+        # What the broker reported: documents Pagefind indexed, shards written, the largest Pagefind's peak (bytes).
         self.documents = 0
-        self._adds = multiprocessing.Value("q", 0, lock=False)  # adds sent, from any process
-        self._numbers = multiprocessing.Value("q", 0, lock=False)  # message numbers
-        self._lock = multiprocessing.Lock()  # one request written at a time, across the fork
-        self._process: subprocess.Popen[bytes] | None = None
-        self._listener: multiprocessing.process.BaseProcess | None = None
-        self._asks: Connection | None = None  # to the listener: where to write the index
-        self._reports: Connection | None = None  # from the listener: what came of it
-        self._fd: int | None = None
-        self._broken = False  # its input is closed (it exited): what is sent is lost, and finish says so
+        self.shards = 0
+        self.largest = 0
+        self._lock = multiprocessing.Lock()  # one document written at a time, across the fork
+        self._broker: subprocess.Popen[bytes] | None = None
+        self._fd: int | None = None  # the broker's input
+        self._control: int | None = None  # to the broker: "start" (no more documents) or "stop"
+        self._broken = False  # the broker stopped reading: what is sent is lost, and finish says so
         fd, log = tempfile.mkstemp(prefix=f"flagref-search-{os.getpid()}-", suffix=".log")
         os.close(fd)
         self._log = Path(log)
@@ -247,39 +207,40 @@ class SearchIndexer:
             self._launch()
 
     def _launch(self) -> None:
-        if not os.access(self.binary, os.X_OK):  # said here: behind nice it would be exit 127
+        if not os.access(self.binary, os.X_OK):
             self._not_started("not an executable file")
             return
+        control, self._control = os.pipe()
+        job = {
+            "binary": str(self.binary),
+            "output": str(self.output),
+            "log": str(self._log),
+            "budget": self.budget,
+            "follow": self._follow,
+            "parent": os.getpid(),
+            "control": control,
+            "config": {"exclude_selectors": list(EXCLUDE_SELECTORS), "force_language": "en"},
+        }
+        # A fresh interpreter, not a fork of the build: a process counts the peak memory of the one
+        # it was started from as its own, and the build's is the site's largest. Isolated (-I): the
+        # script's folder (this package's, with a site.py) is not on its path.
         try:
-            with self._log.open("wb") as log:
-                self._process = subprocess.Popen(
-                    [*_below_the_build(), str(self.binary), "--service"],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=log,
-                    env=_pagefind_env(),
-                )
+            self._broker = subprocess.Popen(
+                [sys.executable, "-I", str(Path(__file__).with_name("searchbroker.py")), json.dumps(job)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                pass_fds=(control,),
+            )
         except OSError as exc:
-            self._not_started(exc.strerror)
+            self._not_started(f"its broker: {exc.strerror}")
             return
-        assert self._process.stdin is not None and self._process.stdout is not None
-        self._fd = self._process.stdin.fileno()
+        finally:
+            os.close(control)
+        assert self._broker.stdin is not None
+        self._fd = self._broker.stdin.fileno()
+        with contextlib.suppress(OSError):  # room for a few posts: a sender seldom waits for the broker
+            fcntl.fcntl(self._fd, _F_SETPIPE_SZ, 1 << 20)
         os.set_blocking(self._fd, False)  # writes wait with a deadline (``_write_all``), never for ever
-        context = multiprocessing.get_context("fork")
-        asks, self._asks = context.Pipe(duplex=False)
-        self._reports, reports = context.Pipe(duplex=False)
-        self._listener = context.Process(
-            target=_listen,
-            args=(self._process.stdout.fileno(), self._fd, self._lock, self._numbers, self._adds, asks, reports),
-            name="flagref-search-listener",
-            daemon=True,
-        )
-        self._listener.start()
-        asks.close()
-        reports.close()
-        self._process.stdout.close()  # the listener's now
-        config = {"exclude_selectors": list(EXCLUDE_SELECTORS), "force_language": "en"}
-        self._send({"type": "NewIndex", "config": config})
 
     def _not_started(self, why: str | None) -> None:
         self.problems.append(
@@ -287,46 +248,49 @@ class SearchIndexer:
             "install the project's dependencies (pip install pagefind-bin)"
         )
 
-    def add(self, path: str, document: str) -> str | None:
+    def add(self, path: str, document: str, primary: bool = False) -> str | None:
         """Send ``document`` as the page at ``path`` (relative, ``/``-separated); the problem that kept it out, if any.
 
-        Pagefind gives the page the URL of ``path`` (``posts/x/index.html`` is ``/posts/x/``).
+        Pagefind gives the page the URL of ``path`` (``posts/x/index.html`` is
+        ``/posts/x/``). ``primary``: kept in the first shard, whatever its size
+        (the flag records: the search worker sorts a flag's entries, and
+        Pagefind sorts only within a shard).
         """
         if not plain_path(path):
             problem = f"search: page path {path!r} is not a plain relative path; the page is not indexed"
             self.problems.append(problem)
             return problem
         if self._fd is None or self._broken:
-            return None  # no binary, or it exited: ``finish`` reports it, once for the whole index
-        self._send({"type": "AddFile", "index_id": 0, "file_path": path, "file_contents": document}, add=True)
+            return None  # no binary, or the broker is gone: ``finish`` reports it, once for the whole index
+        name = path.encode("utf-8", "surrogatepass")
+        text = document.encode("utf-8", "surrogatepass")
+        frame = FRAME.pack(primary, len(name), len(text)) + name + text
+        with self._lock:
+            if not _write_all(self._fd, frame, TIMEOUT_SECONDS):
+                self._broken = True
         return None
 
     def report(self, problems: list[str]) -> None:
         """Keep the problems met adding documents in another process (the decoration worker)."""
         self.problems.extend(problems)
 
-    def _send(self, payload: dict, add: bool = False) -> None:
-        """Write one request whole, under the shared lock; a service that stopped reading is given up on."""
-        assert self._fd is not None
-        with self._lock:
-            if add:
-                self._adds.value += 1
-            if not _write_all(self._fd, _request(self._numbers, payload), TIMEOUT_SECONDS):
-                self._broken = True  # it exited or stopped reading; finish says so
+    def _order(self, order: str) -> None:
+        if self._control is not None:
+            with contextlib.suppress(OSError):
+                os.write(self._control, order.encode("ascii") + b"\n")
 
-    def start(self, output: Path) -> None:
-        """Have the index written into ``output`` (the site's bundle folder) once every document sent is in, beside."""
+    def start(self) -> None:
+        """No more documents: have the last shards written, beside the build."""
         if self.binary is None:
             self.problems.append(
                 "search: the Pagefind binary is missing, so the site has no search index; "
                 "install the project's dependencies (pip install pagefind-bin)"
             )
             return
-        if self._asks is None:
+        if self._broker is None:
             return
         self._started = time.perf_counter()
-        with contextlib.suppress(OSError):
-            self._asks.send(str(output))
+        self._order("start")
 
     def finish(self, timeout: float = TIMEOUT_SECONDS) -> list[str]:
         """Wait for the index (at most ``timeout`` seconds), clean up, and return the problems met.
@@ -334,148 +298,76 @@ class SearchIndexer:
         May run in another thread than ``close``: a run closed meanwhile (a newer
         rebuild started) ends without a problem, as nobody wants its index.
         """
-        process, reports = self._process, self._reports
-        if process is not None and reports is not None and self._started is not None:
+        broker = self._broker
+        if broker is not None and broker.stdout is not None and self._started is not None:
             waiting = time.perf_counter()
-            report = None
-            with contextlib.suppress(OSError, EOFError):
-                if reports.poll(timeout):
-                    report = reports.recv()
+            line = _read_line(broker.stdout.fileno(), timeout)
             done = time.perf_counter()
             if self._closed:
                 self.closed_early = True
                 return []
-            if report is None:
+            if line is None:
                 self.problems.append(
                     f"search: Pagefind took over {timeout:g} s and was stopped; the site has no search index"
                 )
+            elif not line:
+                self.problems.append(
+                    f"search: the process that feeds Pagefind stopped (exit {_exit_code(broker)}), "
+                    "the site has no search index; its error is above"
+                )
             else:
-                self.documents, problems, written = report
-                self.problems.extend(problems)
-            if report is not None and not written:
-                code = _exit_code(process)
-                detail = self._log.read_text(encoding="utf-8", errors="replace").strip()[-2000:]
-                self.problems.append(f"search: Pagefind failed (exit {code}), the site has no search index: {detail}")
+                report = json.loads(line)
+                self.documents, self.shards, self.largest = report["indexed"], report["shards"], report["largest"]
+                self.problems.extend(report["problems"])
             self.waited = done - waiting
             self.seconds = done - self._started
         self.close()
         return self.problems
 
     def close(self) -> None:
-        """Stop the service and its listener (the index is written, or a newer rebuild started) and remove the log."""
+        """Stop the broker and its Pagefind processes (the index is written, or a newer rebuild started); remove the log."""
         self._closed = True
-        process, self._process = self._process, None
-        if process is not None:
-            if process.poll() is None:
-                process.kill()  # it has nothing left to do: on a closed input it would answer empty requests
-            process.wait()
-            with contextlib.suppress(OSError):
-                if process.stdin is not None:
-                    process.stdin.close()
-        listener, self._listener = self._listener, None
-        if listener is not None:
-            listener.join(10)  # its input ended with the service
-            if listener.is_alive():
-                listener.kill()
-                listener.join()
-        for connection in (self._asks, self._reports):
-            if connection is not None:
-                connection.close()
-        self._asks = self._reports = None
+        broker, self._broker = self._broker, None
+        if broker is not None:
+            self._order("stop")  # it stops its Pagefind processes, then exits
+            try:
+                broker.wait(10)
+            except subprocess.TimeoutExpired:
+                broker.kill()  # its Pagefind processes then fail to answer it, and exit
+                broker.wait()
+            for stream in (broker.stdin, broker.stdout):
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()
+        self._fd = None  # closed with the broker's input
+        if self._control is not None:
+            os.close(self._control)
+            self._control = None
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self._log)
         self.closed.set()
 
 
+def _read_line(fd: int, timeout: float) -> bytes | None:
+    """One line from ``fd`` within ``timeout`` seconds: ``None`` if it did not come, ``b""`` if the output ended."""
+    deadline = time.monotonic() + timeout
+    got = bytearray()
+    while b"\n" not in got:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return None
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b""
+        got += chunk
+    return bytes(got.partition(b"\n")[0])
+
+
 def _exit_code(process: subprocess.Popen[bytes]) -> int | None:
-    """The service's exit status once it ended (its output did), waiting a moment for it."""
     try:
         return process.wait(5)
     except subprocess.TimeoutExpired:
         return None
 
 
-def _listen(answers: int, requests: int, lock, numbers, adds, asks: Connection, reports: Connection) -> None:
-    """In the listener: read Pagefind's answers; once asked and every page is in, have the index made and write it.
-
-    Reports ``(pages indexed, problems, whether the index was written)`` once,
-    when the index is written or the service's output ends.
-    """
-    indexed = answered = 0
-    problems: list[str] = []
-    output: str | None = None
-    asked = False
-    pending = bytearray()
-    scanned = 0  # bytes of ``pending`` known to hold no comma: each byte is searched once (the files' answer is 21 MB)
-    waiting_on = [answers, asks]
-    while True:
-        ready, _, _ = select.select(waiting_on, [], [])
-        if asks in ready:
-            try:
-                output = asks.recv()
-            except EOFError:
-                pass  # the build let go of it: the index is not wanted
-            waiting_on.remove(asks)
-        if answers in ready:
-            chunk = os.read(answers, 1 << 16)
-            if not chunk:
-                break  # the service ended
-            pending += chunk
-            while (end := pending.find(b",", scanned)) >= 0:
-                message = bytes(pending[:end])
-                del pending[: end + 1]
-                scanned = 0
-                payload = _payload(message, problems)
-                kind = payload.get("type") if payload is not None else None
-                if kind == "GetFiles":
-                    problems.extend(_write_bundle(Path(output or "."), payload.get("files") or []))
-                    reports.send((indexed, problems, True))
-                    return
-                if kind == "IndexedFile":
-                    indexed += 1
-                elif kind == "Error":
-                    problems.append(f"search: Pagefind could not index a page: {payload.get('message')}")
-                elif kind == "NewIndex" and payload.get("index_id") != 0:
-                    problems.append(
-                        f"search: Pagefind made index {payload.get('index_id')!r}, not 0; pages went astray"
-                    )
-                if kind in ("IndexedFile", "Error"):
-                    answered += 1
-            scanned = len(pending)
-        if output is not None and not asked and answered >= adds.value:
-            asked = True
-            with lock:
-                if not _write_all(requests, _request(numbers, {"type": "GetFiles", "index_id": 0}), TIMEOUT_SECONDS):
-                    break
-    reports.send((indexed, problems, False))
-
-
-def _payload(message: bytes, problems: list[str]) -> dict | None:
-    """An answer's payload; ``None`` for the empty answers Pagefind writes once its input is closed."""
-    try:
-        answer = json.loads(base64.b64decode(message))
-    except ValueError:
-        problems.append(f"search: Pagefind answered something unreadable: {message[:200]!r}")
-        return None
-    payload = answer.get("payload") if isinstance(answer, dict) else None
-    return payload if isinstance(payload, dict) else None
-
-
-def _write_bundle(output: Path, files: list) -> list[str]:
-    """Write the index's files under ``output``; the problems met (a path that would leave it is refused)."""
-    problems = []
-    folders: set[Path] = set()
-    for file in files:
-        path = str(file.get("path", ""))
-        if not plain_path(path):
-            problems.append(f"search: Pagefind gave a file path {path!r} outside its folder; it is not written")
-            continue
-        target = output.joinpath(*PurePosixPath(path).parts)
-        try:
-            if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
-            target.write_bytes(base64.b64decode(file.get("content", "")))
-        except (OSError, ValueError) as exc:
-            problems.append(f"search: could not write {target} ({exc}); the search index is incomplete")
-    return problems
+_F_SETPIPE_SZ = 1031  # fcntl's command to resize a pipe (Linux)

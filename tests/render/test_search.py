@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import json
 import multiprocessing
 import os
@@ -9,6 +11,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -23,7 +26,13 @@ from flagref.render.search import (
     stage_path,
     without_code,
 )
-from flagref.searchindex import SearchIndexer, pagefind_binary, scratch_folder, sweep_scratch
+from flagref.searchbroker import BYTE_COST, DOCUMENT_COST, SHARDS_FOLDER, SHARDS_LISTING
+from flagref.searchindex import (
+    SearchIndexer,
+    pagefind_binary,
+    scratch_folder,
+    sweep_scratch,
+)
 
 HOSTILE = '"><script>alert(1)</script>'
 
@@ -132,8 +141,8 @@ def test_each_flag_is_a_record_that_opens_its_entry_in_catalog_order():
 
 @pytest.mark.unit
 @pytest.mark.parametrize("path", ["../escape.html", "/etc/x.html", "a/../../b.html", ""])
-def test_a_page_path_that_is_not_plain_is_refused(path):
-    indexer = SearchIndexer(binary=None)
+def test_a_page_path_that_is_not_plain_is_refused(path, tmp_path):
+    indexer = SearchIndexer(tmp_path / "out", binary=None)
     problem = indexer.add(path, "<html></html>")
     assert problem is not None and "not indexed" in problem and repr(path) in problem
     assert indexer.problems == [problem]
@@ -153,41 +162,40 @@ def _logs() -> list[str]:
 
 
 def test_an_indexer_that_fails_is_reported_with_its_output(tmp_path):
-    indexer = SearchIndexer(binary=_script(tmp_path, "echo 'Error: no pages' >&2; exit 3"))
-    indexer.start(tmp_path / "out")
+    indexer = SearchIndexer(tmp_path / "out", binary=_script(tmp_path, "echo 'Error: no pages' >&2; exit 3"))
+    indexer.start()
     problems = indexer.finish()
     assert problems == ["search: Pagefind failed (exit 3), the site has no search index: Error: no pages"]
     assert _logs() == []
 
 
 def test_pages_sent_to_an_indexer_that_exited_are_not_waited_for(tmp_path):
-    indexer = SearchIndexer(binary=_script(tmp_path, "echo 'Error: gone' >&2; exit 3"))
-    indexer._process.wait()
+    indexer = SearchIndexer(tmp_path / "out", binary=_script(tmp_path, "echo 'Error: gone' >&2; exit 3"))
     page = "<p>" + "x" * 100_000 + "</p>"  # far more than a pipe holds: a write that waited would hang
     assert [indexer.add(f"posts/{n}/index.html", page) for n in range(50)] == [None] * 50
-    indexer.start(tmp_path / "out")
+    indexer.start()
     assert indexer.finish(timeout=30) == ["search: Pagefind failed (exit 3), the site has no search index: Error: gone"]
 
 
 def test_an_indexer_that_hangs_is_stopped(tmp_path):
-    indexer = SearchIndexer(binary=_script(tmp_path, "exec sleep 60"))
-    indexer.start(tmp_path / "out")
+    indexer = SearchIndexer(tmp_path / "out", binary=_script(tmp_path, "exec sleep 60"))
+    indexer.start()
     problems = indexer.finish(timeout=0.5)
     assert problems == ["search: Pagefind took over 0.5 s and was stopped; the site has no search index"]
 
 
 def test_without_the_binary_the_build_says_what_to_install(tmp_path):
-    indexer = SearchIndexer(binary=None)
+    indexer = SearchIndexer(tmp_path / "out", binary=None)
     indexer.binary = None
-    indexer.start(tmp_path / "out")
+    indexer.start()
     (problem,) = indexer.finish()
     assert "Pagefind binary is missing" in problem and "pip install pagefind-bin" in problem
 
 
 def test_a_binary_that_cannot_be_started_is_reported(tmp_path):
-    indexer = SearchIndexer(binary=tmp_path / "no-such-pagefind")
+    indexer = SearchIndexer(tmp_path / "out", binary=tmp_path / "no-such-pagefind")
     assert indexer.add("posts/a/index.html", "<p>a</p>") is None  # reported once, below, not per page
-    indexer.start(tmp_path / "out")
+    indexer.start()
     (problem,) = indexer.finish()
     assert "could not be started" in problem and "no-such-pagefind" in problem
     assert not (tmp_path / "out").exists()
@@ -199,11 +207,11 @@ def _entry(bundle: Path) -> dict:
 
 def test_pagefind_indexes_the_documents_sent(tmp_path):
     assert pagefind_binary() is not None, "pagefind-bin is a dependency of the site"
-    indexer = SearchIndexer()
+    indexer = SearchIndexer(tmp_path / "pagefind")
     indexer.add("posts/a/index.html", page_document(SearchPage("posts/a/", "A post", "<p>etcd servers</p>", ("x",))))
     for path, html in flag_documents({"flags": [_flag("listen-client-urls")]}):
         indexer.add(path, html)
-    indexer.start(tmp_path / "pagefind")
+    indexer.start()
     assert indexer.finish() == []
     assert indexer.documents == 2
     assert _entry(tmp_path / "pagefind")["languages"]["en"]["page_count"] == 2
@@ -214,7 +222,7 @@ def test_pagefind_indexes_the_documents_sent(tmp_path):
 
 def test_pages_sent_from_a_forked_process_are_indexed_with_the_others(tmp_path):
     """The decoration worker is forked after the indexer starts, and sends the posts it decorates."""
-    indexer = SearchIndexer()
+    indexer = SearchIndexer(tmp_path / "pagefind")
     page = page_document(SearchPage("posts/a/", "A post", "<p>" + "etcd servers " * 5000 + "</p>"))
 
     def send(first: int) -> None:
@@ -226,7 +234,7 @@ def test_pages_sent_from_a_forked_process_are_indexed_with_the_others(tmp_path):
     send(20)  # at the same time from here: requests must not interleave
     child.join(timeout=60)
     assert child.exitcode == 0
-    indexer.start(tmp_path / "pagefind")
+    indexer.start()
     assert indexer.finish() == []
     assert indexer.documents == 40
     assert _entry(tmp_path / "pagefind")["languages"]["en"]["page_count"] == 40
@@ -286,3 +294,93 @@ def test_material_search_reads_no_page_when_pagefind_indexes(monkeypatch, with_p
     assert (material in owners) is not with_pagefind
     # Its other handlers stay: it still writes the index its search box starts with.
     assert any(getattr(h, "__self__", None) is material for h in config.plugins.events["post_build"])
+
+
+def _page_count(bundle: Path) -> int:
+    return _entry(bundle)["languages"]["en"]["page_count"]
+
+
+def test_a_site_larger_than_a_shard_is_indexed_in_shards_that_the_first_lists(tmp_path):
+    """Each shard is written as soon as it is full, by a Pagefind of its own; the flag records stay in the first."""
+    bundle = tmp_path / "pagefind"
+    post = page_document(SearchPage("posts/a/", "A post", "<p>" + "etcd servers listen " * 200 + "</p>"))
+    budget = 3 * (DOCUMENT_COST + BYTE_COST * len(post.encode()))  # three posts a shard
+    indexer = SearchIndexer(bundle, budget=budget)
+    for n in range(4):  # the first shard takes pages until it is full (three), the fourth opens the next
+        assert indexer.add(f"posts/{n}/index.html", post) is None
+    records = list(flag_documents({"flags": [_flag("listen-client-urls"), _flag("data-dir")]}))
+    for path, html in records:  # then the flag records: into the first shard, full or not
+        indexer.add(path, html, primary=True)
+    for n in range(4, 11):
+        indexer.add(f"posts/{n}/index.html", post)
+    indexer.start()
+    assert indexer.finish() == []
+    listed = json.loads((bundle / SHARDS_LISTING).read_text())["shards"]
+    assert listed == [f"{SHARDS_FOLDER}/1/", f"{SHARDS_FOLDER}/2/", f"{SHARDS_FOLDER}/3/"]
+    counts = [_page_count(bundle / shard) for shard in listed]
+    assert _page_count(bundle) == 3 + len(records) and counts == [3, 3, 2]
+    assert indexer.documents == 11 + len(records) and indexer.shards == 4
+    assert 10 << 20 < indexer.largest < 200 << 20  # Pagefind's own peak, read when it ended
+    # Only the first shard carries Pagefind's scripts: the others are merged into it in the browser.
+    assert (bundle / "pagefind.js").is_file() and (bundle / "wasm.en.pagefind").is_file()
+    for shard in listed:
+        assert not list((bundle / shard).glob("*.js")) and not list((bundle / shard).glob("wasm.*"))
+        assert list((bundle / shard / "fragment").iterdir()) and list((bundle / shard).glob("*.pf_meta"))
+    # The flag records (and their filters) are in the first shard alone.
+    assert list((bundle / "filter").iterdir())
+    assert all(not (bundle / shard / "filter").exists() or _no_flag_filter(bundle / shard) for shard in listed)
+    assert _logs() == []
+
+
+def _no_flag_filter(shard: Path) -> bool:
+    """Whether no filter chunk of ``shard`` names the ``flag`` filter (gzip, a signature, then CBOR-ish bytes)."""
+    return all(b"listen-client-urls" not in gzip.decompress(p.read_bytes()) for p in (shard / "filter").iterdir())
+
+
+def test_a_small_site_is_one_index_and_lists_no_shard(tmp_path):
+    indexer = SearchIndexer(tmp_path / "pagefind")
+    indexer.add("posts/a/index.html", page_document(SearchPage("posts/a/", "A post", "<p>etcd</p>")))
+    indexer.start()
+    assert indexer.finish() == [] and indexer.shards == 1
+    assert json.loads((tmp_path / "pagefind" / SHARDS_LISTING).read_text()) == {"shards": []}
+
+
+def test_closing_a_run_stops_every_pagefind_it_started(tmp_path):
+    """A newer rebuild stops a run halfway: its Pagefind processes are gone with its broker."""
+    post = page_document(SearchPage("posts/a/", "A post", "<p>" + "etcd " * 2000 + "</p>"))
+    indexer = SearchIndexer(tmp_path / "pagefind", budget=1)  # a shard a page
+    for n in range(5):
+        indexer.add(f"posts/{n}/index.html", post)
+    time.sleep(0.5)  # some shards started
+    broker = indexer._broker
+    assert broker is not None
+    children = _children(broker.pid)
+    assert children, "the broker started no Pagefind"
+    indexer.close()
+    assert broker.returncode is not None
+    assert all(not Path(f"/proc/{pid}").exists() or _zombie(pid) for pid in children)
+
+
+def _children(pid: int) -> list[int]:
+    found = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(c) for c in found.read_text().split()] if found.exists() else []
+
+
+def _zombie(pid: int) -> bool:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
+    return True
+
+
+@pytest.mark.parametrize("follow", [True, False])
+def test_a_shard_may_cost_as_much_as_the_build_has_taken(tmp_path, monkeypatch, follow):
+    """By default a shard's budget follows the build's own peak memory (this test process's, here, over 50 MiB)."""
+    monkeypatch.setattr("flagref.searchindex.SHARD_BUDGET", 1)
+    monkeypatch.setattr("flagref.searchindex.FOLLOW_THE_BUILD", follow)
+    indexer = SearchIndexer(tmp_path / "pagefind")
+    post = page_document(SearchPage("posts/a/", "A post", "<p>" + "etcd servers " * 8000 + "</p>"))  # 100 KB
+    for n in range(4):
+        indexer.add(f"posts/{n}/index.html", post)
+    indexer.start()
+    assert indexer.finish() == []
+    assert indexer.shards == (1 if follow else 4)

@@ -8,9 +8,9 @@
  * The theme points Material at this worker instead of its lunr one, so the
  * search box, its keyboard shortcuts and its result list stay Material's.
  *
- * The index is Pagefind's (built with the site, in <site>/pagefind/): one
- * record per post and one per flag entry, each flag record carrying the
- * entry it opens (meta "target"). A query is read as a reader writes it:
+ * The index is Pagefind's (built with the site, in <site>/pagefind/, and on
+ * a large site in shards beside it): one record per post and one per flag
+ * entry, each flag record carrying the entry it opens (meta "target"). A query is read as a reader writes it:
  *   --etcd-servers, —etcd-servers, --etcd-servers=URL, etcd-servers
  *       a flag: its entries come first (exact name, Kubernetes components
  *       first), then the posts that use it, then the other matches;
@@ -296,9 +296,21 @@ async function answer(query, current, partial) {
 
 async function setup() {
   if (pagefind === null) {
-    pagefind = await import(new URL("pagefind/pagefind.js", ROOT).href);
-    await pagefind.options({ baseUrl: "/" });
-    await pagefind.init();
+    var bundle = new URL("pagefind/", ROOT);
+    var loaded = await import(new URL("pagefind.js", bundle).href);
+    await loaded.options({ baseUrl: "/" });
+    await loaded.init();
+    /* A large site's index is in shards (each indexed by a Pagefind of bounded memory), listed by
+     * the build: they are searched with the first and their results merged by score. Every flag
+     * entry is in the first, so a flag's entries keep their order. */
+    var shards = await fetch(new URL("flagref-shards.json", bundle).href).then(
+      function (listing) { return listing.ok ? listing.json().then(function (l) { return l.shards || []; }) : []; },
+      function () { return []; } /* the first shard alone still answers */
+    );
+    await Promise.all(shards.map(function (path) {
+      return loaded.mergeIndex(new URL(path, bundle).pathname, { baseUrl: "/" });
+    }));
+    pagefind = loaded;
   }
 }
 

@@ -1,0 +1,457 @@
+"""The search broker: a small process that feeds Pagefind the site's documents, a shard at a time.
+
+Run by ``searchindex.SearchIndexer`` as a fresh interpreter (``python -I
+searchbroker.py JOB``), not forked from the build: a process started from
+another counts that one's peak memory as its own, and the build's is the
+largest of the site. It reads the documents on its standard input (``FRAME``
+each), is told on a pipe (``JOB["control"]``) when no more are coming
+(``start``) or that the run is over (``stop``), and writes one line of JSON on
+its standard output: what came of the index.
+
+Pagefind holds every page's words until it writes its index, so one index
+would grow with the site. The broker splits it into shards whose estimated
+memory is bounded (``budget``), each indexed by a Pagefind process of its own,
+which writes its files as soon as the shard is full and is stopped.
+
+Standard library only, and nothing from the package: it runs as a script.
+"""
+
+from __future__ import annotations
+
+import base64
+import collections
+import contextlib
+import json
+import os
+import select
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path, PurePosixPath
+
+# Pagefind's memory, measured on the documents of the generated corpus: about 12 MiB, then 28 KiB a
+# document and 8 bytes a byte of its HTML (250 posts: 72 MiB; 500: 132; 1,000 and their 1,357 flag
+# records in one index: 303). A shard is full once its documents are estimated to cost the budget.
+DOCUMENT_COST = 28 << 10
+BYTE_COST = 8
+# What Pagefind takes beyond the estimate of its documents: 12 MiB before any, up to 19 MiB with
+# them (measured in the build: shards of 56 MiB of documents peaked at 64 to 75 MiB).
+PAGEFIND_BASE = 20 << 20
+# Where the shards after the first are written, under the bundle folder, and the file that lists them.
+SHARDS_FOLDER = "shards"
+SHARDS_LISTING = "flagref-shards.json"
+# A document as the broker reads it: whether it is primary, the lengths of its path and its HTML (UTF-8), then both.
+FRAME = struct.Struct("<?II")
+# What the broker reads ahead of Pagefind: beyond it, senders wait (a Pagefind that stops reading holds no more).
+_AHEAD = 32 << 20
+
+
+def main(argv: list[str]) -> int:
+    """Run the job given as JSON in ``argv[1]``; below the build's priority."""
+    job = json.loads(argv[1])
+    os.set_blocking(0, False)
+    # Pagefind's processes inherit the niceness. Not the idle scheduling class: it ran as fast, but
+    # starved for minutes while other programs kept both cores busy, and a build waits for its index.
+    with contextlib.suppress(OSError):
+        os.nice(19)
+    report = _Broker(job).run()
+    if report is not None:
+        sys.stdout.write(json.dumps(report) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+class _Broker:
+    """Reads documents from the build, routes each to a shard's Pagefind, writes the shards' files.
+
+    Pagefind's service mode reads requests on its standard input (base64 JSON,
+    each followed by a comma) and answers on its standard output the same way.
+    Nothing here blocks: one ``select`` loop reads the build's documents, writes
+    the requests as each Pagefind takes them, and reads the answers. A shard
+    is full once its estimated memory reaches the budget; it is then asked for
+    its files (``GetFiles``: Pagefind's own request to write them answers
+    before its writes end, and under load left ``pagefind-entry.json`` empty),
+    which are written here, and its Pagefind is stopped. The next page opens a
+    new shard. The first shard takes the pages until it is full, and the
+    primary documents whatever its size.
+    """
+
+    def __init__(self, job: dict) -> None:
+        self.job = job
+        self.requests = 0  # standard input
+        self.control = job["control"]
+        self.orders = bytearray()  # read from the control pipe, not yet a whole line
+        self.output = Path(job["output"])
+        self.problems: list[str] = []
+        self.services: list[_Service] = []
+        self.primary = self._open(self.output, 0)
+        self.current: _Service | None = None  # the shard taking pages after the first
+        self.frames = bytearray()  # read from the build, not yet a whole document
+        self.ended = False  # every document is in
+
+    def _open(self, folder: Path, number: int) -> _Service:
+        service = _Service(self.job, folder, number)
+        self.services.append(service)
+        return service
+
+    def run(self) -> dict | None:
+        """Feed Pagefind until every document is in and every shard written; the report (``None``: stopped)."""
+        while True:
+            live = [s for s in self.services if not s.done]
+            if self.ended and not live:
+                return self.finish()
+            readers: list[int] = [s.answers for s in live]
+            if not self.ended:
+                readers.append(self.control)
+                if sum(s.queued for s in live) < _AHEAD:
+                    readers.append(self.requests)
+            writers = [s.stdin for s in live if s.queued]
+            ready, writable, _ = select.select(readers, writers, [], 1.0)
+            if os.getppid() != self.job["parent"]:  # the build is gone: nobody wants the index
+                self.stop()
+                return None
+            for service in live:
+                if service.stdin in writable:
+                    service.flush()
+            if self.control in ready:
+                order = self.order()
+                if order == "stop":
+                    self.stop()
+                    return None
+                if order == "start":
+                    self.read(until_empty=True)  # every document was written before the build said so
+                    self.ended = True
+                    for service in self.services:
+                        service.closing = True
+            if not self.ended and self.requests in ready:
+                self.read()
+            for service in live:
+                if service.answers in ready:
+                    service.receive()
+                service.advance()
+
+    def order(self) -> str | None:
+        """The build's next order (``start``, ``stop``); an ended pipe is ``stop``."""
+        chunk = os.read(self.control, 256)
+        if not chunk:
+            return "stop"
+        self.orders += chunk
+        line, found, rest = bytes(self.orders).partition(b"\n")
+        if not found:
+            return None
+        self.orders = bytearray(rest)
+        return line.decode("ascii", "replace")
+
+    def read(self, until_empty: bool = False) -> None:
+        """Take what the build wrote, and route each whole document."""
+        while True:
+            try:
+                chunk = os.read(self.requests, 1 << 20)
+            except BlockingIOError:
+                break
+            if not chunk:
+                break
+            self.frames += chunk
+            if not until_empty:
+                break
+        at = 0
+        frames = self.frames
+        while len(frames) - at >= FRAME.size:
+            primary, name, size = FRAME.unpack_from(frames, at)
+            end = at + FRAME.size + name + size
+            if end > len(frames):
+                break
+            path = bytes(frames[at + FRAME.size : at + FRAME.size + name]).decode("utf-8", "surrogatepass")
+            document = bytes(frames[at + FRAME.size + name : end]).decode("utf-8", "surrogatepass")
+            self.route(primary, path, document, size)
+            at = end
+        del frames[:at]
+
+    def route(self, primary: bool, path: str, document: str, size: int) -> None:
+        if self.primary.done:
+            return  # the first shard failed: the site has no index, and its problem says so once
+        if not primary and self.current is None and self.primary.budget is None:
+            self.primary.budget = self.budget()  # the first page: the records (primary) came before
+        if primary or (self.current is None and self.primary.weight < (self.primary.budget or 0)):
+            target = self.primary
+        else:
+            if self.current is None or self.current.closing:
+                number = len(self.services)
+                self.current = self._open(self.output / SHARDS_FOLDER / str(number), number)
+                self.current.budget = self.budget()
+            target = self.current
+        target.add(path, document, size)
+        if target is self.current and target.weight >= (target.budget or 0):
+            target.closing = True  # full: its files are asked for once it answered every page
+
+    def budget(self) -> int:
+        """What the next shard's documents may be estimated to cost: the job's, or as much as the build takes.
+
+        Following the build (``JOB["follow"]``): the build's own peak memory so
+        far, less what Pagefind takes before any document, and at least the
+        job's budget. A shard then costs Pagefind about as much as the build's
+        process already took, and their number stays about the same as the
+        site grows (both grow with its posts): each shard costs the reader's
+        browser a request per word searched.
+        """
+        budget = self.job["budget"]
+        if not self.job["follow"]:
+            return budget
+        peak = _peak_memory(self.job["parent"])
+        return max(budget, peak - PAGEFIND_BASE) if peak is not None else budget
+
+    def stop(self) -> None:
+        for service in self.services:
+            service.end(stopped=True)
+
+    def finish(self) -> dict:
+        """Every shard is written (or failed): list the shards for the search worker, and report."""
+        indexed = sum(s.indexed for s in self.services)
+        problems = self.problems + [p for s in self.services for p in s.problems]
+        shards = [s for s in self.services if s.written and s is not self.primary]
+        if self.primary.written:
+            listing = {"shards": [f"{SHARDS_FOLDER}/{s.number}/" for s in shards]}
+            try:
+                (self.output / SHARDS_LISTING).write_text(json.dumps(listing), encoding="utf-8")
+            except OSError as exc:
+                problems.append(
+                    f"search: could not write {self.output / SHARDS_LISTING} ({exc}); only part of the site is searched"
+                )
+        return {
+            "indexed": indexed,
+            "problems": problems,
+            "shards": len(shards) + self.primary.written,
+            "largest": max((s.peak for s in self.services), default=0),
+        }
+
+
+class _Service:
+    """One shard's Pagefind process, as the broker drives it: requests queued, written as it takes them."""
+
+    def __init__(self, job: dict, folder: Path, number: int) -> None:
+        self.job = job
+        self.folder = folder
+        self.number = number  # 0: the first shard, whose files include Pagefind's scripts
+        self.weight = 0  # the memory its documents are estimated to cost Pagefind
+        self.budget: int | None = None  # the weight at which it is full (the first shard: set at its first page)
+        self.adds = self.answered = self.indexed = self.messages = 0
+        self.closing = False  # no more documents for it: its files are asked for once every one is answered
+        self.asked = False
+        self.written = False
+        self.done = False
+        self.peak = 0  # its largest resident memory (bytes), once it ended
+        self.problems: list[str] = []
+        self.out: collections.deque[memoryview] = collections.deque()
+        self.queued = 0  # bytes in ``out``
+        self.pending = bytearray()  # answers read, not yet a whole one
+        self.scanned = 0  # bytes of ``pending`` known to hold no comma: each byte is searched once
+        self.stdin = self.answers = -1
+        try:
+            with open(job["log"], "ab") as log:
+                self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
+                    [job["binary"], "--service"],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    env=_pagefind_env(),
+                )
+        except OSError as exc:
+            self.process = None
+            self.done = True
+            self.problems.append(
+                f"search: Pagefind ({job['binary']}) could not be started ({exc.strerror}), the site has no search "
+                "index; install the project's dependencies (pip install pagefind-bin)"
+            )
+            return
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.stdin = self.process.stdin.fileno()
+        os.set_blocking(self.stdin, False)
+        self.answers = self.process.stdout.fileno()
+        self._queue({"type": "NewIndex", "config": job["config"]})
+
+    def _queue(self, payload: dict) -> None:
+        self.messages += 1
+        request = {"message_id": self.messages, "payload": payload}
+        data = memoryview(base64.b64encode(json.dumps(request).encode("ascii")) + b",")
+        self.out.append(data)
+        self.queued += len(data)
+
+    def add(self, path: str, document: str, size: int) -> None:
+        self.weight += DOCUMENT_COST + BYTE_COST * size
+        if self.done:
+            return  # it failed: its problem says so, once
+        self.adds += 1
+        self._queue({"type": "AddFile", "index_id": 0, "file_path": path, "file_contents": document})
+
+    def flush(self) -> None:
+        """Write what Pagefind takes now."""
+        while self.out:
+            head = self.out[0]
+            try:
+                n = os.write(self.stdin, head)
+            except BlockingIOError:
+                return
+            except OSError:  # it exited: its output ends next, and says how
+                self.out.clear()
+                self.queued = 0
+                return
+            self.queued -= n
+            if n == len(head):
+                self.out.popleft()
+            else:
+                self.out[0] = head[n:]
+
+    def advance(self) -> None:
+        """A full shard whose every page is answered: ask for its files."""
+        if self.closing and not self.asked and not self.done and self.answered >= self.adds:
+            self.asked = True
+            self._queue({"type": "GetFiles", "index_id": 0})
+
+    def receive(self) -> None:
+        """Read its answers: count the pages indexed; write the files once they come."""
+        chunk = os.read(self.answers, 1 << 16)
+        if not chunk:
+            self.end()  # it ended before its files came
+            return
+        self.pending += chunk
+        while (end := self.pending.find(b",", self.scanned)) >= 0:
+            message = bytes(self.pending[:end])
+            del self.pending[: end + 1]
+            self.scanned = 0
+            payload = _payload(message, self.problems)
+            kind = payload.get("type") if payload is not None else None
+            if kind == "GetFiles":
+                assert payload is not None
+                self.problems.extend(_write_bundle(self.folder, payload.get("files") or [], whole=self.number == 0))
+                self.written = True
+                self.end()
+                return
+            if kind == "IndexedFile":
+                self.indexed += 1
+            elif kind == "Error":
+                self.problems.append(f"search: Pagefind could not index a page: {payload.get('message')}")
+            elif kind == "NewIndex" and payload.get("index_id") != 0:
+                self.problems.append(
+                    f"search: Pagefind made index {payload.get('index_id')!r}, not 0; pages went astray"
+                )
+            if kind in ("IndexedFile", "Error"):
+                self.answered += 1
+        self.scanned = len(self.pending)
+
+    def end(self, stopped: bool = False) -> None:
+        """Stop its process (its files are written, it failed, or the build stopped the run) and note its peak."""
+        if self.done:
+            return
+        self.done = True
+        self.out.clear()
+        self.queued = 0
+        process = self.process
+        assert process is not None
+        if self.written or stopped:
+            process.kill()  # it has nothing left to do
+        code, self.peak = _reap(process)
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        if not self.written and not stopped:
+            detail = Path(self.job["log"]).read_text(encoding="utf-8", errors="replace").strip()[-2000:]
+            where = (
+                "the site has no search index"
+                if self.number == 0
+                else (f"shard {self.number} of the search index is missing, and its pages are not found")
+            )
+            self.problems.append(f"search: Pagefind failed (exit {code}), {where}: {detail}")
+
+
+def _reap(process: subprocess.Popen[bytes]) -> tuple[int | None, int]:
+    """Wait for a Pagefind that ended (killing it after 5 s if it has not); its exit status and peak memory in bytes."""
+    deadline = time.monotonic() + 5
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            process.kill()
+            pid, status, usage = os.wait4(process.pid, 0)
+            break
+        time.sleep(0.01)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    # Linux reports ru_maxrss in KiB, macOS in bytes.
+    return process.returncode, usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+
+
+def _peak_memory(pid: int) -> int | None:
+    """The peak resident memory of process ``pid`` so far, in bytes (Linux's ``/proc``); ``None`` elsewhere."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024  # in kB
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _payload(message: bytes, problems: list[str]) -> dict | None:
+    """An answer's payload; ``None`` for the empty answers Pagefind writes once its input is closed."""
+    try:
+        answer = json.loads(base64.b64decode(message))
+    except ValueError:
+        problems.append(f"search: Pagefind answered something unreadable: {message[:200]!r}")
+        return None
+    payload = answer.get("payload") if isinstance(answer, dict) else None
+    return payload if isinstance(payload, dict) else None
+
+
+# The files of a shard after the first that the search worker reads: the first shard's scripts
+# and WebAssembly serve them all (Pagefind's merged indexes load no WebAssembly of their own).
+_SHARD_FILES = ("index", "fragment", "filter")
+
+
+def _write_bundle(output: Path, files: list, whole: bool) -> list[str]:
+    """Write an index's files under ``output``; the problems met (a path that would leave it is refused).
+
+    ``whole``: every file, else only the index itself (entry, metadata, chunks, fragments).
+    """
+    problems = []
+    folders: set[Path] = set()
+    for file in files:
+        path = str(file.get("path", ""))
+        if not plain_path(path):
+            problems.append(f"search: Pagefind gave a file path {path!r} outside its folder; it is not written")
+            continue
+        parts = PurePosixPath(path).parts
+        if not whole and not (parts[0] in _SHARD_FILES or path == "pagefind-entry.json" or path.endswith(".pf_meta")):
+            continue
+        target = output.joinpath(*parts)
+        try:
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            target.write_bytes(base64.b64decode(file.get("content", "")))
+        except (OSError, ValueError) as exc:
+            problems.append(f"search: could not write {target} ({exc}); the search index is incomplete")
+    return problems
+
+
+def _pagefind_env() -> dict[str, str]:
+    """Pagefind's environment: the build's, with its allocator kept to one arena.
+
+    Pagefind's allocator (jemalloc, read from ``_RJEM_MALLOC_CONF``) keeps an
+    arena per thread group by default; with one, its peak at 1,000 posts in one
+    index went from 327 to about 300 MiB and its time did not change. Another
+    allocator ignores it.
+    """
+    return {**os.environ, "_RJEM_MALLOC_CONF": "narenas:1"}
+
+
+def plain_path(path: str) -> bool:
+    """Whether ``path`` is relative and plain (no ``..``, no ``.``): a page of the site, never a file outside it."""
+    parts = PurePosixPath(path).parts
+    return bool(parts) and not PurePosixPath(path).is_absolute() and not any(p in ("..", ".") for p in parts)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import pytest
 from test_browser import (  # noqa: F401 - fixtures, used by name
@@ -137,6 +138,19 @@ def test_enter_lands_on_the_entry(reader, search_base, tmp_path):
     expect(heading).to_be_in_viewport()
     page.screenshot(path=tmp_path / "2-entry.png")
     assert reader.foreign() == []
+
+
+def test_a_shard_that_cannot_be_loaded_leaves_the_others_answering(reader, sharded_seed_site, tmp_path):
+    """A listing that names a shard gone (a cached listing after a rebuild): its pages are missing, no more."""
+    site = tmp_path / "site"
+    shutil.copytree(sharded_seed_site.site, site)
+    listing = site / "pagefind" / SHARDS_LISTING
+    listing.write_text(json.dumps({"shards": ["shards/99/", *json.loads(listing.read_text())["shards"]]}))
+    with serve(site) as base:
+        page = reader.page
+        reader.open(base, idle=True)
+        _expect_first(_search(page, "etcd component cluster"), base + SEED_URL)
+        _expect_first(_search(page, "--etcd-servers"), base + "flags/kube-apiserver/")
 
 
 def test_ordinary_words_and_exclusion_keep_working(reader, search_base):

@@ -10,7 +10,8 @@
  *
  * The index is Pagefind's (built with the site, in <site>/pagefind/, and on
  * a large site in shards beside it): one record per post and one per flag
- * entry, each flag record carrying the entry it opens (meta "target"). A query is read as a reader writes it:
+ * entry, each flag record carrying the entry it opens (meta "target"). A
+ * query is read as a reader writes it:
  *   --etcd-servers, —etcd-servers, --etcd-servers=URL, etcd-servers
  *       a flag: its entries come first (exact name, Kubernetes components
  *       first), then the posts that use it, then the other matches;
@@ -303,12 +304,21 @@ async function setup() {
     /* A large site's index is in shards (each indexed by a Pagefind of bounded memory), listed by
      * the build: they are searched with the first and their results merged by score. Every flag
      * entry is in the first, so a flag's entries keep their order. */
-    var shards = await fetch(new URL("flagref-shards.json", bundle).href).then(
+    var shards = await fetch(new URL("flagref-shards.json", bundle).href, { cache: "no-cache" }).then(
       function (listing) { return listing.ok ? listing.json().then(function (l) { return l.shards || []; }) : []; },
-      function () { return []; } /* the first shard alone still answers */
+      function () { return []; }
     );
+    /* Only shards that are there are merged: Pagefind keeps a shard it failed to load, and then
+     * fails every search (a listing cached from an earlier build may name one gone). Their pages
+     * are left out; the others still answer. */
     await Promise.all(shards.map(function (path) {
-      return loaded.mergeIndex(new URL(path, bundle).pathname, { baseUrl: "/" });
+      var shard = new URL(path, bundle);
+      return fetch(new URL("pagefind-entry.json", shard).href, { cache: "no-cache" }).then(function (entry) {
+        if (!entry.ok) throw new Error("HTTP " + entry.status);
+        return loaded.mergeIndex(shard.pathname, { baseUrl: "/" });
+      }).catch(function (error) {
+        console.warn("flagref search: shard " + path + " not loaded", error);
+      });
     }));
     pagefind = loaded;
   }

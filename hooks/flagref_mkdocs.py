@@ -174,7 +174,8 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
     for diagnostic in [*_build.diagnostics, *extra]:
         (log.warning if diagnostic.level == "warning" else log.info)(str(diagnostic))
     assets = read_assets(env_prefixes(_build.catalog))
-    _search = SearchIndexer(Path(config.site_dir) / SEARCH_BUNDLE)  # MkDocs emptied the site folder already
+    # MkDocs emptied the site folder already: shards are written into it as they fill.
+    _search = SearchIndexer(Path(config.site_dir) / SEARCH_BUNDLE, budget=_shard_budget(options))
     _worker_url = None
     if _search.binary is not None:  # else Material's own search stays, and on_post_build says why
         _worker_url = f"{SEARCH_WORKER}?v={asset_version(assets[SEARCH_WORKER])}"
@@ -405,6 +406,20 @@ def on_shutdown(**kwargs: Any) -> None:
     for running in (_search, _indexing):  # a failed build never reached on_post_build
         if running is not None:
             running.close()
+
+
+def _shard_budget(options: dict) -> int | None:
+    """``extra.flagref.search_shard_mib`` in bytes: the search index split in shards of that size; None: one index."""
+    mib = options.get("search_shard_mib")
+    if mib is None:
+        return None
+    if isinstance(mib, bool) or not isinstance(mib, int) or mib <= 0:
+        log.warning(
+            f"mkdocs.yml: extra.flagref.search_shard_mib is {mib!r}, not a whole number of MiB above 0; "
+            "the search index is made in one piece"
+        )
+        return None
+    return mib << 20
 
 
 def _close_pool() -> None:

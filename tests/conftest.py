@@ -151,7 +151,6 @@ def sharded_seed_site(tmp_path_factory) -> Built:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(searchindex, "SHARD_BUDGET", 1)
-        patch.setattr(searchindex, "FOLLOW_THE_BUILD", False)
         return build_site(DOCS, tmp_path_factory.mktemp("sharded-seed-site"), strict=True)
 
 

@@ -9,9 +9,12 @@ each), is told on a pipe (``JOB["control"]``) when no more are coming
 its standard output: what came of the index.
 
 Pagefind holds every page's words until it writes its index, so one index
-would grow with the site. The broker splits it into shards whose estimated
-memory is bounded (``budget``), each indexed by a Pagefind process of its own,
-which writes its files as soon as the shard is full and is stopped.
+grows with the site. Given a budget (``JOB["budget"]``, bytes; ``None``: one
+index), the broker splits it into shards whose estimated memory is bounded,
+each indexed by a Pagefind process of its own, which writes its files as soon
+as the shard is full and is stopped. Pagefind ranks the pages of each shard
+by that shard's own statistics, so a split index ranks differently: that is
+the price of the bound.
 
 Standard library only, and nothing from the package: it runs as a script.
 """
@@ -35,9 +38,6 @@ from pathlib import Path, PurePosixPath
 # records in one index: 303). A shard is full once its documents are estimated to cost the budget.
 DOCUMENT_COST = 28 << 10
 BYTE_COST = 8
-# What Pagefind takes beyond the estimate of its documents: 12 MiB before any, up to 19 MiB with
-# them (measured in the build: shards of 56 MiB of documents peaked at 64 to 75 MiB).
-PAGEFIND_BASE = 20 << 20
 # Where the shards after the first are written, under the bundle folder, and the file that lists them.
 SHARDS_FOLDER = "shards"
 SHARDS_LISTING = "flagref-shards.json"
@@ -171,35 +171,17 @@ class _Broker:
     def route(self, primary: bool, path: str, document: str, size: int) -> None:
         if self.primary.done:
             return  # the first shard failed: the site has no index, and its problem says so once
-        if not primary and self.current is None and self.primary.budget is None:
-            self.primary.budget = self.budget()  # the first page: the records (primary) came before
-        if primary or (self.current is None and self.primary.weight < (self.primary.budget or 0)):
+        budget = self.job["budget"]  # None: one index, whatever its size
+        if primary or (self.current is None and (budget is None or self.primary.weight < budget)):
             target = self.primary
         else:
             if self.current is None or self.current.closing:
                 number = len(self.services)
                 self.current = self._open(self.output / SHARDS_FOLDER / str(number), number)
-                self.current.budget = self.budget()
             target = self.current
         target.add(path, document, size)
-        if target is self.current and target.weight >= (target.budget or 0):
+        if target is self.current and target.weight >= budget:
             target.closing = True  # full: its files are asked for once it answered every page
-
-    def budget(self) -> int:
-        """What the next shard's documents may be estimated to cost: the job's, or as much as the build takes.
-
-        Following the build (``JOB["follow"]``): the build's own peak memory so
-        far, less what Pagefind takes before any document, and at least the
-        job's budget. A shard then costs Pagefind about as much as the build's
-        process already took, and their number stays about the same as the
-        site grows (both grow with its posts): each shard costs the reader's
-        browser a request per word searched.
-        """
-        budget = self.job["budget"]
-        if not self.job["follow"]:
-            return budget
-        peak = _peak_memory(self.job["parent"])
-        return max(budget, peak - PAGEFIND_BASE) if peak is not None else budget
 
     def stop(self) -> None:
         for service in self.services:
@@ -234,7 +216,6 @@ class _Service:
         self.folder = folder
         self.number = number  # 0: the first shard, whose files include Pagefind's scripts
         self.weight = 0  # the memory its documents are estimated to cost Pagefind
-        self.budget: int | None = None  # the weight at which it is full (the first shard: set at its first page)
         self.adds = self.answered = self.indexed = self.messages = 0
         self.closing = False  # no more documents for it: its files are asked for once every one is answered
         self.asked = False
@@ -380,18 +361,6 @@ def _reap(process: subprocess.Popen[bytes]) -> tuple[int | None, int]:
     process.returncode = os.waitstatus_to_exitcode(status)
     # Linux reports ru_maxrss in KiB, macOS in bytes.
     return process.returncode, usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-
-
-def _peak_memory(pid: int) -> int | None:
-    """The peak resident memory of process ``pid`` so far, in bytes (Linux's ``/proc``); ``None`` elsewhere."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024  # in kB
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
 
 
 def _payload(message: bytes, problems: list[str]) -> dict | None:

@@ -44,12 +44,12 @@ from .searchbroker import FRAME, plain_path
 # Longest wait for the indexer at the end of a build: far above its minutes-per-10,000-pages pace.
 TIMEOUT_SECONDS = 600.0
 
-# The least memory a shard's documents may be estimated to cost Pagefind before the shard is written
-# and the next one started (``searchbroker``): shards of it peaked at 64 to 75 MiB at 1,000 posts,
-# below the build's own process from 300 posts on (77 MiB). By default (``FOLLOW_THE_BUILD``) a
-# shard may cost as much as the build's process has taken so far.
-SHARD_BUDGET = 56 << 20
-FOLLOW_THE_BUILD = True
+# What a shard's documents may be estimated to cost Pagefind before the shard is written and the next
+# one started (``searchbroker``); ``None``: one index. Not split by default: Pagefind ranks each
+# shard's pages by that shard's own statistics, and merged in the browser, the results of 1,000
+# generated posts in 3 shards shared 0 to 16 of their first 20 with one index's (20 of 20 between
+# two builds of one index). Shards of 56 MiB peaked at 64 to 75 MiB.
+SHARD_BUDGET: int | None = None
 
 
 def memory_folder() -> str | None:
@@ -175,12 +175,12 @@ class SearchIndexer:
     """
 
     def __init__(self, output: Path, binary: Path | None = None, budget: int | None = None) -> None:
+        """``budget``: split the index into shards whose documents are estimated to cost Pagefind this many
+        bytes each (``None``: ``SHARD_BUDGET``, one index unless it is set)."""
         self.output = output
         self.binary = binary if binary is not None else pagefind_binary()
-        # A fixed budget (``budget``), or the build's own peak so far and at least SHARD_BUDGET; read here:
-        # a test may change them.
+        # Bytes a shard's documents may cost Pagefind (``None``: one index); the default is read here.
         self.budget = budget if budget is not None else SHARD_BUDGET
-        self._follow = budget is None and FOLLOW_THE_BUILD
         self.problems: list[str] = []
         # What the broker reported: documents Pagefind indexed, shards written, the largest Pagefind's peak (bytes).
         self.documents = 0
@@ -216,7 +216,6 @@ class SearchIndexer:
             "output": str(self.output),
             "log": str(self._log),
             "budget": self.budget,
-            "follow": self._follow,
             "parent": os.getpid(),
             "control": control,
             "config": {"exclude_selectors": list(EXCLUDE_SELECTORS), "force_language": "en"},

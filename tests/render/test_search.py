@@ -372,15 +372,27 @@ def _zombie(pid: int) -> bool:
     return True
 
 
-@pytest.mark.parametrize("follow", [True, False])
-def test_a_shard_may_cost_as_much_as_the_build_has_taken(tmp_path, monkeypatch, follow):
-    """By default a shard's budget follows the build's own peak memory (this test process's, here, over 50 MiB)."""
-    monkeypatch.setattr("flagref.searchindex.SHARD_BUDGET", 1)
-    monkeypatch.setattr("flagref.searchindex.FOLLOW_THE_BUILD", follow)
+def test_by_default_a_site_of_any_size_is_one_index(tmp_path):
+    """Split, Pagefind would rank each shard's pages by that shard's own statistics."""
     indexer = SearchIndexer(tmp_path / "pagefind")
     post = page_document(SearchPage("posts/a/", "A post", "<p>" + "etcd servers " * 8000 + "</p>"))  # 100 KB
-    for n in range(4):
+    for n in range(12):
         indexer.add(f"posts/{n}/index.html", post)
     indexer.start()
     assert indexer.finish() == []
-    assert indexer.shards == (1 if follow else 4)
+    assert indexer.shards == 1 and _page_count(tmp_path / "pagefind") == 12
+
+
+@pytest.mark.parametrize(
+    ("value", "budget", "warned"),
+    [(None, None, False), (64, 64 << 20, False), (0, None, True), ("64", None, True), (True, None, True)],
+)
+def test_the_shard_size_is_read_from_mkdocs_yml(value, budget, warned, caplog):
+    from mkdocs.config import load_config
+
+    load_config(config_file=str(CONFIG))  # loads the hook module
+    hooks = sys.modules["hooks/flagref_mkdocs.py"]
+    options = {} if value is None else {"search_shard_mib": value}
+    with caplog.at_level("WARNING"):
+        assert hooks._shard_budget(options) == budget
+    assert ("search_shard_mib" in caplog.text) is warned

@@ -5,16 +5,18 @@ wheel): it reads HTML documents and writes a chunked index that the browser
 loads piece by piece, so the first query downloads a small part of it.
 
 Each document (``render.search`` makes them) is sent as its page is rendered
-to a broker, a process started with the build below its priority, which feeds
-it to Pagefind. Pagefind holds every page's words until it writes its index
-(about a quarter of a MiB a post), so one index would grow with the site: the
-broker splits it into shards of bounded memory, each indexed by a Pagefind of
-its own, which writes its files as soon as the shard is full and exits. The
-first shard (``pagefind/``) holds the flag records and the first pages, the
-others (``pagefind/shards/N/``) the rest; ``pagefind/flagref-shards.json``
-lists them, and the search worker merges them in the reader's browser. Once
-the last page is rendered ``start`` says so, and ``finish`` waits for the last
-shards at the end of the build.
+to a broker (``searchbroker``), a process started with the build below its
+priority, which feeds it to Pagefind. Once the last page is rendered
+``start`` says so, and ``finish`` waits for the index at the end of the build.
+
+Pagefind holds every page's words until it writes its index (about a quarter
+of a MiB a post). Given a shard size, the broker splits the index into shards
+of bounded memory, each indexed by a Pagefind of its own, which writes its
+files as soon as the shard is full and exits. The first shard
+(``pagefind/``) holds the flag records and the first pages, the others
+(``pagefind/shards/N/``) the rest; ``pagefind/flagref-shards.json`` lists
+them, and the search worker merges them in the reader's browser. Not by
+default: each shard's pages are ranked by its own statistics (``SHARD_BUDGET``).
 
 Also the build's scratch folders (``scratch_folder``) and their sweeping.
 Nothing here knows MkDocs; the hook calls ``add``, ``start`` and ``finish``.

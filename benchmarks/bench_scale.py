@@ -383,7 +383,8 @@ def main(argv: list[str] | None = None) -> int:
                 largest = max(r[3] for r in search_runs)
                 lunr = base.median - builds[VARIANTS[2]].median
                 note = (
-                    f"index written in {ran:.1f} s beside the build, in {shards} shards (Pagefind at most {largest} MiB); "
+                    f"index written in {ran:.1f} s beside the build, in {shards} shard{'s' if shards != 1 else ''} "
+                    f"(Pagefind at most {largest} MiB); "
                     f"Material's search costs the site without hooks {lunr:.1f} s"
                 )
                 rows.append([str(n), "search waited for", f"{waited:.2f}", "", "", "", f"{largest}", "", note])

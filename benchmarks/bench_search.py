@@ -227,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
             index_s = statistics.median(b[2] for b in builds)
             waited_s = statistics.median(b[3] for b in builds)
             print(
-                f"\nN = {n}: the search step ({builds[0][1]} pages and flag records, in {builds[0][4]} shards; "
+                f"\nN = {n}: the search step ({builds[0][1]} pages and flag records, in {builds[0][4]} "
+                f"shard{'s' if builds[0][4] != 1 else ''}; "
                 f"Pagefind at most {max(b[5] for b in builds)} MiB)"
             )
             print_table(

@@ -195,6 +195,7 @@ class _Broker:
         if self.primary.written:
             listing = {"shards": [f"{SHARDS_FOLDER}/{s.number}/" for s in shards]}
             try:
+                self.output.mkdir(parents=True, exist_ok=True)
                 (self.output / SHARDS_LISTING).write_text(json.dumps(listing), encoding="utf-8")
             except OSError as exc:
                 problems.append(
@@ -217,6 +218,8 @@ class _Service:
         self.number = number  # 0: the first shard, whose files include Pagefind's scripts
         self.weight = 0  # the memory its documents are estimated to cost Pagefind
         self.adds = self.answered = self.indexed = self.messages = 0
+        # The pages sent and not yet answered, by request number: an error names its page.
+        self.paths: dict[int, str] = {}
         self.closing = False  # no more documents for it: its files are asked for once every one is answered
         self.asked = False
         self.written = False
@@ -264,6 +267,7 @@ class _Service:
             return  # it failed: its problem says so, once
         self.adds += 1
         self._queue({"type": "AddFile", "index_id": 0, "file_path": path, "file_contents": document})
+        self.paths[self.messages] = path
 
     def flush(self) -> None:
         """Write what Pagefind takes now."""
@@ -300,7 +304,7 @@ class _Service:
             message = bytes(self.pending[:end])
             del self.pending[: end + 1]
             self.scanned = 0
-            payload = _payload(message, self.problems)
+            number, payload = _answer(message, self.problems)
             kind = payload.get("type") if payload is not None else None
             if kind == "GetFiles":
                 assert payload is not None
@@ -310,8 +314,12 @@ class _Service:
                 return
             if kind == "IndexedFile":
                 self.indexed += 1
+                self.paths.pop(number, None)
             elif kind == "Error":
-                self.problems.append(f"search: Pagefind could not index a page: {payload.get('message')}")
+                page = self.paths.pop(number, None) or "a page"
+                self.problems.append(
+                    f"search: Pagefind could not index {page} ({payload.get('message')}); the search does not find it"
+                )
             elif kind == "NewIndex" and payload.get("index_id") != 0:
                 self.problems.append(
                     f"search: Pagefind made index {payload.get('index_id')!r}, not 0; pages went astray"
@@ -363,15 +371,17 @@ def _reap(process: subprocess.Popen[bytes]) -> tuple[int | None, int]:
     return process.returncode, usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
 
 
-def _payload(message: bytes, problems: list[str]) -> dict | None:
-    """An answer's payload; ``None`` for the empty answers Pagefind writes once its input is closed."""
+def _answer(message: bytes, problems: list[str]) -> tuple[int | None, dict | None]:
+    """An answer's request number and payload; ``None`` for the empty answers Pagefind writes once its input is closed."""
     try:
         answer = json.loads(base64.b64decode(message))
     except ValueError:
         problems.append(f"search: Pagefind answered something unreadable: {message[:200]!r}")
-        return None
-    payload = answer.get("payload") if isinstance(answer, dict) else None
-    return payload if isinstance(payload, dict) else None
+        return None, None
+    if not isinstance(answer, dict):
+        return None, None
+    number, payload = answer.get("message_id"), answer.get("payload")
+    return number if isinstance(number, int) else None, payload if isinstance(payload, dict) else None
 
 
 # The files of a shard after the first that the search worker reads: the first shard's scripts

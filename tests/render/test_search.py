@@ -396,3 +396,27 @@ def test_the_shard_size_is_read_from_mkdocs_yml(value, budget, warned, caplog):
     with caplog.at_level("WARNING"):
         assert hooks._shard_budget(options) == budget
     assert ("search_shard_mib" in caplog.text) is warned
+
+
+def test_a_page_pagefind_cannot_index_is_named(tmp_path):
+    """Pagefind answers each request by its number: an error names the page it was about."""
+    script = tmp_path / "pagefind"
+    script.write_text(
+        "#!/bin/bash\n"
+        "answer() { printf '%s,' \"$(printf '%s' \"$1\" | base64 -w0)\"; }\n"
+        'read -r -d , new; answer \'{"message_id": 1, "payload": {"type": "NewIndex", "index_id": 0}}\'\n'
+        'read -r -d , good; answer \'{"message_id": 2, "payload": {"type": "IndexedFile"}}\'\n'
+        'read -r -d , bad; answer \'{"message_id": 3, "payload": {"type": "Error", "message": "no body"}}\'\n'
+        'read -r -d , files; answer \'{"message_id": 4, "payload": {"type": "GetFiles", "files": []}}\'\n'
+        "sleep 60\n",
+        encoding="utf-8",
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    indexer = SearchIndexer(tmp_path / "out", binary=script)
+    indexer.add("posts/good/index.html", "<p>a</p>")
+    indexer.add("posts/bad/index.html", "<p>b</p>")
+    indexer.start()
+    assert indexer.finish(timeout=30) == [
+        "search: Pagefind could not index posts/bad/index.html (no body); the search does not find it"
+    ]
+    assert indexer.documents == 1

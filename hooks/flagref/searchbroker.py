@@ -381,7 +381,12 @@ def _answer(message: bytes, problems: list[str]) -> tuple[int | None, dict | Non
     if not isinstance(answer, dict):
         return None, None
     number, payload = answer.get("message_id"), answer.get("payload")
-    return number if isinstance(number, int) else None, payload if isinstance(payload, dict) else None
+    payload = payload if isinstance(payload, dict) else None
+    if number is None and payload is not None and isinstance(payload.get("original_message"), str):
+        # A request Pagefind could not read is answered without its number, but with the request.
+        with contextlib.suppress(ValueError, AttributeError):
+            number = json.loads(payload["original_message"]).get("message_id")
+    return number if isinstance(number, int) else None, payload
 
 
 # The files of a shard after the first that the search worker reads: the first shard's scripts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import gzip
 import json
@@ -398,20 +399,42 @@ def test_the_shard_size_is_read_from_mkdocs_yml(value, budget, warned, caplog):
     assert ("search_shard_mib" in caplog.text) is warned
 
 
-def test_a_page_pagefind_cannot_index_is_named(tmp_path):
-    """Pagefind answers each request by its number: an error names the page it was about."""
+def _service_script(tmp_path: Path, answers: list[dict]) -> Path:
+    """A stand-in for Pagefind's service: reads each request (up to its comma) and gives the next answer."""
+    lines = ["#!/bin/bash"]
+    for answer in answers:
+        encoded = base64.b64encode(json.dumps(answer).encode()).decode()
+        lines.append(f"read -r -d , request; printf '%s,' '{encoded}'")
+    lines.append("sleep 60")
     script = tmp_path / "pagefind"
-    script.write_text(
-        "#!/bin/bash\n"
-        "answer() { printf '%s,' \"$(printf '%s' \"$1\" | base64 -w0)\"; }\n"
-        'read -r -d , new; answer \'{"message_id": 1, "payload": {"type": "NewIndex", "index_id": 0}}\'\n'
-        'read -r -d , good; answer \'{"message_id": 2, "payload": {"type": "IndexedFile"}}\'\n'
-        'read -r -d , bad; answer \'{"message_id": 3, "payload": {"type": "Error", "message": "no body"}}\'\n'
-        'read -r -d , files; answer \'{"message_id": 4, "payload": {"type": "GetFiles", "files": []}}\'\n'
-        "sleep 60\n",
-        encoding="utf-8",
-    )
+    script.write_text("\n".join(lines) + "\n", encoding="utf-8")
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return script
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        {"message_id": 3, "payload": {"type": "Error", "message": "no body"}},
+        # A request Pagefind could not read: answered without its number, with the request itself.
+        {
+            "message_id": None,
+            "payload": {"type": "Error", "message": "no body", "original_message": '{"message_id": 3}'},
+        },
+    ],
+    ids=["numbered", "unread"],
+)
+def test_a_page_pagefind_cannot_index_is_named(tmp_path, error):
+    """Pagefind answers each request by its number: an error names the page it was about."""
+    script = _service_script(
+        tmp_path,
+        [
+            {"message_id": 1, "payload": {"type": "NewIndex", "index_id": 0}},
+            {"message_id": 2, "payload": {"type": "IndexedFile"}},
+            error,
+            {"message_id": 4, "payload": {"type": "GetFiles", "files": []}},
+        ],
+    )
     indexer = SearchIndexer(tmp_path / "out", binary=script)
     indexer.add("posts/good/index.html", "<p>a</p>")
     indexer.add("posts/bad/index.html", "<p>b</p>")

@@ -11,12 +11,12 @@ In a single build with a decoration worker, the generated pages are listed by
 name in ``on_files`` and made in the worker; ``on_pre_page`` puts each one's
 Markdown in just before MkDocs reads it (they come last).
 
-The site search: Pagefind runs as a service from ``on_files``, and every
-page of text is sent to it as it is rendered (``on_page_content``; posts and
-the flag records by the decoration worker when there is one). The index is
-written once all pages are rendered (``on_env``) and the build waits for it
-at the end (``on_post_build``); under serve it is written once the pages are
-and is not waited for. Material's search plugin stays for its search box,
+The site search: a broker feeding Pagefind is started in ``on_files``, and
+every page of text is sent to it as it is rendered (``on_page_content``; posts
+and the flag records by the decoration worker when there is one). The index
+is written once all pages are rendered (``on_env``) and the build waits for
+it at the end (``on_post_build``); under serve it is written once the pages
+are and is not waited for. Material's search plugin stays for its search box,
 with every page left out of its own index and its page handler taken out of
 the build; the theme points the box at our worker.
 """
@@ -175,7 +175,7 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
         (log.warning if diagnostic.level == "warning" else log.info)(str(diagnostic))
     assets = read_assets(env_prefixes(_build.catalog))
     # MkDocs emptied the site folder already: shards are written into it as they fill.
-    _search = SearchIndexer(Path(config.site_dir) / SEARCH_BUNDLE, budget=_shard_budget(options))
+    _search = SearchIndexer(Path(config.site_dir) / SEARCH_BUNDLE, budget=_shard_budget(options, config))
     _worker_url = None
     if _search.binary is not None:  # else Material's own search stays, and on_post_build says why
         _worker_url = f"{SEARCH_WORKER}?v={asset_version(assets[SEARCH_WORKER])}"
@@ -334,7 +334,7 @@ def on_env(env: Environment, config: MkDocsConfig, **kwargs: Any) -> Environment
     """Every page is rendered: collect the posts decorated beside, and start indexing while MkDocs writes the site."""
     env.globals["flagref_search_worker"] = _worker_url
     if _pool is not None:
-        _sent, problems = _pool.drain()
+        problems = _pool.drain()
         if _search is not None and _worker_url is not None:
             _search.report(problems)
     if _search is not None and not _cache.keep_html:  # under serve it is written once the pages are
@@ -408,15 +408,15 @@ def on_shutdown(**kwargs: Any) -> None:
             running.close()
 
 
-def _shard_budget(options: dict) -> int | None:
+def _shard_budget(options: dict, config: MkDocsConfig) -> int | None:
     """``extra.flagref.search_shard_mib`` in bytes: the search index split in shards of that size; None: one index."""
     mib = options.get("search_shard_mib")
     if mib is None:
         return None
     if isinstance(mib, bool) or not isinstance(mib, int) or mib <= 0:
         log.warning(
-            f"mkdocs.yml: extra.flagref.search_shard_mib is {mib!r}, not a whole number of MiB above 0; "
-            "the search index is made in one piece"
+            f"{config.config_file_path or 'mkdocs.yml'}: extra.flagref.search_shard_mib is {mib!r}, not a whole "
+            "number of MiB above 0; write a number such as 56, or remove it; the search index is made in one piece"
         )
         return None
     return mib << 20

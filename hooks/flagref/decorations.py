@@ -28,7 +28,7 @@ from pathlib import Path
 from .render.exports import FLAGS_JSON, OBJECTS_INV, render_objects_inv, write_flags_json
 from .render.search import flag_documents
 from .render.text import narrow
-from .searchindex import SearchIndexer, scratch_folder, tally
+from .searchindex import SearchIndexer, scratch_folder
 from .site import SiteBuild
 
 # Below this many posts a second process costs more than it saves (measured: forking and
@@ -81,25 +81,24 @@ def _index(build: SiteBuild, src_uri: str, page_html: str, index_as: str | None)
     return _SEARCH.add(index_as, document)
 
 
-def write_exports(
-    build: SiteBuild, folder: Path, site_name: str, search: SearchIndexer | None
-) -> tuple[int, list[str]]:
+def write_exports(build: SiteBuild, folder: Path, site_name: str, search: SearchIndexer | None) -> list[str]:
     """Write ``flags.json`` and ``objects.inv`` into ``folder``, and send ``search`` a record per flag.
 
-    Returns the records sent and the problems met. Runs in the worker when
-    there is one (the document is made and dropped there), else in the build.
+    Returns the problems met sending them. Runs in the worker when there is
+    one (the document is made and dropped there), else in the build.
     """
     document = build.flags_document()
     with (folder / FLAGS_JSON).open("w", encoding="utf-8", newline="\n") as out:
         write_flags_json(document, out)
     (folder / OBJECTS_INV).write_bytes(render_objects_inv(document, site_name))
     if search is None:
-        return 0, []
+        return []
     # Primary: a flag's entries are sorted within one shard of the index.
-    return tally(search.add(path, html, primary=True) for path, html in flag_documents(document))
+    sent = (search.add(path, html, primary=True) for path, html in flag_documents(document))
+    return [problem for problem in sent if problem is not None]
 
 
-def _write_exports(folder: str, site_name: str) -> tuple[int, list[str]]:
+def _write_exports(folder: str, site_name: str) -> list[str]:
     assert _BUILD is not None
     return write_exports(_BUILD, Path(folder), site_name, _SEARCH)
 
@@ -174,15 +173,14 @@ class DecorationPool:
         self.build.restore(src_uri, blocks, headings)
         return markdown
 
-    def drain(self) -> tuple[int, list[str]]:
-        """Wait for every post handed over and the exports; the search documents sent, and the problems met."""
+    def drain(self) -> list[str]:
+        """Wait for every post handed over and the exports; the problems met sending their search documents."""
         self._flush()
-        sent, problems = 0, []
+        problems = []
         if self._exports is not None:
-            sent, problems = self._exports.result()
+            problems = self._exports.result()
             self._exports = None
-        posts, post_problems = tally(problem for batch in self._batches for problem in batch.result())
-        return sent + posts, problems + post_problems
+        return problems + [problem for batch in self._batches for problem in batch.result() if problem is not None]
 
     def result(self, src_uri: str) -> str | None:
         """A post's header and decorated HTML (kept for the next serve rebuild); ``None`` if it was not handed over."""

@@ -83,7 +83,6 @@ class _Broker:
         self.control = job["control"]
         self.orders = bytearray()  # read from the control pipe, not yet a whole line
         self.output = Path(job["output"])
-        self.problems: list[str] = []
         self.services: list[_Service] = []
         self.primary = self._open(self.output, 0)
         self.current: _Service | None = None  # the shard taking pages after the first
@@ -162,8 +161,8 @@ class _Broker:
             end = at + FRAME.size + name + size
             if end > len(frames):
                 break
-            path = bytes(frames[at + FRAME.size : at + FRAME.size + name]).decode("utf-8", "surrogatepass")
-            document = bytes(frames[at + FRAME.size + name : end]).decode("utf-8", "surrogatepass")
+            path = frames[at + FRAME.size : at + FRAME.size + name].decode("utf-8", "surrogatepass")
+            document = frames[at + FRAME.size + name : end].decode("utf-8", "surrogatepass")
             self.route(primary, path, document, size)
             at = end
         del frames[:at]
@@ -190,7 +189,7 @@ class _Broker:
     def finish(self) -> dict:
         """Every shard is written (or failed): list the shards for the search worker, and report."""
         indexed = sum(s.indexed for s in self.services)
-        problems = self.problems + [p for s in self.services for p in s.problems]
+        problems = [p for s in self.services for p in s.problems]
         shards = [s for s in self.services if s.written and s is not self.primary]
         if self.primary.written:
             listing = {"shards": [f"{SHARDS_FOLDER}/{s.number}/" for s in shards]}
@@ -244,8 +243,8 @@ class _Service:
             self.process = None
             self.done = True
             self.problems.append(
-                f"search: Pagefind ({job['binary']}) could not be started ({exc.strerror}), the site has no search "
-                "index; install the project's dependencies (pip install pagefind-bin)"
+                f"search: Pagefind ({job['binary']}) could not be started ({exc.strerror}), {self.lost()}; "
+                "install the project's dependencies (pip install pagefind-bin)"
             )
             return
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -346,12 +345,13 @@ class _Service:
                     stream.close()
         if not self.written and not stopped:
             detail = Path(self.job["log"]).read_text(encoding="utf-8", errors="replace").strip()[-2000:]
-            where = (
-                "the site has no search index"
-                if self.number == 0
-                else (f"shard {self.number} of the search index is missing, and its pages are not found")
-            )
-            self.problems.append(f"search: Pagefind failed (exit {code}), {where}: {detail}")
+            self.problems.append(f"search: Pagefind failed (exit {code}), {self.lost()}: {detail}")
+
+    def lost(self) -> str:
+        """What a failure of this shard's Pagefind costs the site."""
+        if self.number == 0:
+            return "the site has no search index"
+        return f"shard {self.number} of the search index is missing, and its pages are not found"
 
 
 def _reap(process: subprocess.Popen[bytes]) -> tuple[int | None, int]:

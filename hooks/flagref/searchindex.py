@@ -37,7 +37,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
 from pathlib import Path
 
 from .render.search import EXCLUDE_SELECTORS
@@ -52,6 +51,8 @@ TIMEOUT_SECONDS = 600.0
 # generated posts in 3 shards shared 0 to 16 of their first 20 with one index's (20 of 20 between
 # two builds of one index). Shards of 56 MiB peaked at 64 to 75 MiB.
 SHARD_BUDGET: int | None = None
+
+_F_SETPIPE_SZ = 1031  # fcntl's command to resize a pipe (Linux)
 
 
 def memory_folder() -> str | None:
@@ -131,17 +132,6 @@ def pagefind_binary() -> Path | None:
         found = shutil.which("pagefind")
         return Path(found) if found else None
     return Path(get_executable())
-
-
-def tally(outcomes: Iterable[str | None]) -> tuple[int, list[str]]:
-    """Outcomes of adding documents (``None``: sent, else the problem met): how many were sent, and the problems."""
-    sent, problems = 0, []
-    for problem in outcomes:
-        if problem is None:
-            sent += 1
-        else:
-            problems.append(problem)
-    return sent, problems
 
 
 def _write_all(fd: int, data: bytes, timeout: float) -> bool:
@@ -369,6 +359,3 @@ def _exit_code(process: subprocess.Popen[bytes]) -> int | None:
         return process.wait(5)
     except subprocess.TimeoutExpired:
         return None
-
-
-_F_SETPIPE_SZ = 1031  # fcntl's command to resize a pipe (Linux)

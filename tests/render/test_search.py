@@ -391,12 +391,13 @@ def test_by_default_a_site_of_any_size_is_one_index(tmp_path):
 def test_the_shard_size_is_read_from_mkdocs_yml(value, budget, warned, caplog):
     from mkdocs.config import load_config
 
-    load_config(config_file=str(CONFIG))  # loads the hook module
+    config = load_config(config_file=str(CONFIG))  # loads the hook module
     hooks = sys.modules["hooks/flagref_mkdocs.py"]
     options = {} if value is None else {"search_shard_mib": value}
     with caplog.at_level("WARNING"):
-        assert hooks._shard_budget(options) == budget
+        assert hooks._shard_budget(options, config) == budget
     assert ("search_shard_mib" in caplog.text) is warned
+    assert (f"{CONFIG}: extra.flagref.search_shard_mib is" in caplog.text) is warned  # names the file
 
 
 def _service_script(tmp_path: Path, answers: list[dict]) -> Path:

@@ -44,13 +44,14 @@ from flagref.datafile import DataFileError
 from flagref.decorations import DecorationPool, write_exports
 from flagref.parse.programs import load_programs
 from flagref.parse.snippets import SnippetSource
+from flagref.prereading import PostFile, Prereader
 from flagref.render.assets import SCRIPTS, SEARCH_WORKER, STYLESHEETS, asset_version, read_assets
 from flagref.render.exports import FLAGS_JSON, OBJECTS_INV, env_prefixes
 from flagref.render.header import render_post_header
 from flagref.render.search import SEARCH_BUNDLE, stage_path
 from flagref.render.text import narrow
 from flagref.searchindex import SearchIndexer, pagefind_binary, scratch_folder, sweep_scratch
-from flagref.site import PostCache, SiteBuild, SourceFile, is_post
+from flagref.site import POST_SUFFIXES, PostCache, SiteBuild, SourceFile, is_post, site_fingerprint
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -63,6 +64,8 @@ _cache = PostCache()
 _build: SiteBuild | None = None
 _search: SearchIndexer | None = None
 _pool: DecorationPool | None = None
+# Reading the posts beside while MkDocs lists the files (from on_pre_build to on_files).
+_prereader: Prereader | None = None
 # The worker's URL with its content digest: what the theme gives Material's search box.
 _worker_url: str | None = None
 # Under serve, the last rebuild's Pagefind run, finishing beside the served site.
@@ -91,6 +94,7 @@ def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
     global _build, _search, _indexing
     _build = None  # a rebuild starts from nothing
     _close_pool()
+    _close_prereader()
     for running in (_search, _indexing):  # a serve rebuild started before the last index was written
         if running is not None:
             running.close()
@@ -128,12 +132,35 @@ def on_pre_build(config: MkDocsConfig, **kwargs: Any) -> None:
     rebuild here, so the last good site is still served; the loads are cached
     by content, and the build reads them from the cache.
     """
+    global _prereader
     try:
-        load_catalog()
-        load_rules()
-        load_programs()
+        catalog = load_catalog()
+        rules = load_rules()
+        programs = load_programs()
     except DataFileError as exc:
         raise PluginError(str(exc)) from exc
+    _close_prereader()
+    if _cache.keep_html and _cache.entries:  # a serve rebuild reads the posts that changed, a few
+        return
+    root = Path(config.config_file_path).parent
+    docs = Path(config.docs_dir)
+    files = [
+        PostFile(path.relative_to(docs).as_posix(), _display(root, os.path.normpath(path)), path)
+        for path in sorted((docs / "posts").rglob("*"))
+        if path.suffix in POST_SUFFIXES and path.is_file()
+    ]
+    if Prereader.usable(len(files)):
+        snippets = _snippet_source(config, root)
+        fingerprint = site_fingerprint(snippets, catalog)
+        _prereader = Prereader(
+            files,
+            snippets=snippets,
+            catalog=catalog,
+            programs=programs,
+            rules=rules,
+            fingerprint=fingerprint,
+            cached=frozenset(_cache.entries),
+        )
 
 
 # Before Material's plugins (blog: -50) and at the default priority of others.
@@ -161,11 +188,13 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
             snippets=_snippet_source(config, root),
             directory_urls=config.use_directory_urls,
             cache=_cache,
+            prereader=_prereader,
         )
     except DataFileError as exc:  # the catalog or the rules are broken: nothing to build with
         raise PluginError(str(exc)) from exc
     finally:
         gc.enable()
+        _close_prereader()
     _build.heading_html = _plain_toc(config)
     if _build.read < len(_build.posts):  # a serve rebuild: say that unchanged posts were not read again
         log.info(f"read {_build.read} of {len(_build.posts)} posts; the others are unchanged")
@@ -402,6 +431,7 @@ def _finish_search(search: SearchIndexer) -> None:
 def on_shutdown(**kwargs: Any) -> None:
     """Leave nothing of the last build behind (a failed build never reached ``on_post_build``)."""
     _close_pool()
+    _close_prereader()
     _remove_exports()
     for running in (_search, _indexing):  # a failed build never reached on_post_build
         if running is not None:
@@ -420,6 +450,13 @@ def _shard_budget(options: dict, config: MkDocsConfig) -> int | None:
         )
         return None
     return mib << 20
+
+
+def _close_prereader() -> None:
+    global _prereader
+    if _prereader is not None:
+        _prereader.close()
+        _prereader = None
 
 
 def _close_pool() -> None:

@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markdown.extensions.toc import nest_toc_tokens
 
@@ -44,6 +45,9 @@ from .render.relations import related_cells, render_entry_relations
 from .render.routes import PageNames, page_url
 from .render.search import SearchPage, page_document
 from .verify.model import VerifyResult
+
+if TYPE_CHECKING:
+    from .prereading import Prereader
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 POST_SUFFIXES = (".md", ".markdown")
@@ -124,6 +128,7 @@ class SiteBuild:
         catalog: Catalog | None = None,
         directory_urls: bool = True,
         cache: PostCache | None = None,
+        prereader: Prereader | None = None,
     ) -> None:
         self.catalog = catalog if catalog is not None else load_catalog()
         self.programs = load_programs()
@@ -131,23 +136,29 @@ class SiteBuild:
         self.snippets = snippets
         # A post's reading depends on its text, the snippets it includes and the catalog.
         # What every page's rendering reads besides its own text (snippets, catalog, the engine's data).
-        self.fingerprint = fingerprint = (
-            _fingerprint(snippets) + "|" + self.catalog.fingerprint + "|" + _data_fingerprint()
-        )
+        self.fingerprint = fingerprint = site_fingerprint(snippets, self.catalog)
         cache = cache if cache is not None else PostCache()
+        keyed = [(source, post_key(source, fingerprint)) for source in sources]
+        # Posts read in this build; the others came from the cache unchanged (a serve rebuild).
+        missing = [(source, key) for source, key in keyed if cache.get(key) is None]
+        self.read = len(missing)
+
+        def read(source: SourceFile) -> Post:
+            return _read_post(source, snippets, self.catalog, self.programs)
+
+        self.rules = load_rules()
+        early = prereader.read(missing, read) if prereader is not None and missing else {}
+        for source, key in missing:
+            post = early.get(key)  # read beside, from the same text with the same engine data
+            cache.entries[key] = post if post is not None else read(source)
+        if prereader is not None and prereader.catalog is self.catalog and prereader.rules is self.rules:
+            for key, (relations, violations) in prereader.checked.items():  # checked beside too
+                cache.checks[key] = _Checked(self.catalog, self.rules, relations, violations)
         keys: dict[str, tuple[str, str]] = {}
         items = []
-        # Posts read in this build; the others came from the cache unchanged (a serve rebuild).
-        self.read = 0
-        for source in sources:
-            key = (source.display_path, hashlib.sha256((source.text + fingerprint).encode()).hexdigest())
-            post = cache.get(key)
-            if post is None:
-                post = _read_post(source, snippets, self.catalog, self.programs)
-                cache.entries[key] = post
-                self.read += 1
+        for source, key in keyed:
             keys[source.src_uri] = key
-            items.append(SitePost(source.src_uri, page_url(source.src_uri, directory_urls), post))
+            items.append(SitePost(source.src_uri, page_url(source.src_uri, directory_urls), cache.entries[key]))
         cache.keep_only(keys.values())
         for src_uri in [uri for uri in cache.decorated if uri not in keys]:
             del cache.decorated[src_uri]
@@ -156,7 +167,6 @@ class SiteBuild:
         self.posts: tuple[SitePost, ...] = tuple(sorted(items, key=lambda p: p.sort_key))
         self.by_src = {p.src_uri: p for p in self.posts}
         self.index = FlagIndex(self.catalog, self.posts)
-        self.rules = load_rules()
         self.relations: dict[str, list[Relation]] = {}
         violations: list[Diagnostic] = []
         for item in self.posts:
@@ -501,6 +511,16 @@ _STASH = "flagrefstash"
 _STASHED = re.compile(rf"<p>{_STASH}([0-9]+)x</p>|{_STASH}([0-9]+)x")
 # A tag whose content md_in_html must convert as Markdown (markdown="1", markdown="block"...).
 _MARKDOWN_INSIDE = re.compile(r"\smarkdown[\s=>]")
+
+
+def site_fingerprint(snippets: SnippetSource | None, catalog: Catalog) -> str:
+    """What every post's reading depends on besides its own text: snippets, catalog and the engine's data."""
+    return _fingerprint(snippets) + "|" + catalog.fingerprint + "|" + _data_fingerprint()
+
+
+def post_key(source: SourceFile, fingerprint: str) -> tuple[str, str]:
+    """The key a post's reading is cached under: its path, and a digest of its text and ``fingerprint``."""
+    return (source.display_path, hashlib.sha256((source.text + fingerprint).encode()).hexdigest())
 
 
 def _fingerprint(snippets: SnippetSource | None) -> str:

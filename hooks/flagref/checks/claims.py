@@ -31,6 +31,8 @@ TABLE_RULE = Rule(
     RuleSide("", "", "as the table says"),
     origin=Origin("hooks/flagref/checks/claims.py", 0),
 )
+# The rules the engine applies besides the reviewed ones (``rules/relations.yaml``).
+CLAIM_RULES = (PROSE_RULE, TABLE_RULE)
 
 # (name, component, type) -> normalised value -> (place among the setters, the first setter of that value)
 _Index = dict[tuple[str, str | None, str | None], dict[object, tuple[int, FlagUse]]]

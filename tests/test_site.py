@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -239,3 +240,40 @@ def test_a_post_the_engine_failed_on_includes_nothing_from_outside_snippets(tmp_
     )
     assert "CANARY-OUTSIDE" not in html
     assert "link.md" in html
+
+
+_EXIT_SCRIPT = """
+import gc, importlib.util, os, sys
+
+class Sentinel:
+    write = staticmethod(os.write)
+
+    def __del__(self):
+        self.write(1, b"collected at exit\\n")
+
+if sys.argv[2] == "hook":  # as MkDocs loads it, twice (a second configuration)
+    for _ in range(2):
+        spec = importlib.util.spec_from_file_location("hooks/flagref_mkdocs.py", sys.argv[1])
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+gc.collect()
+gc.disable()
+garbage = Sentinel()
+garbage.itself = garbage  # garbage only a collection finds
+del garbage
+"""
+
+
+@pytest.mark.parametrize("hook", [True, False], ids=["hook loaded", "no hook"])
+def test_the_heap_is_not_collected_again_at_exit(tmp_path, hook):
+    """The interpreter's last collection walked a 1,000-post build's heap for 0.4 s; with the hook it is skipped."""
+    script = tmp_path / "exit.py"
+    script.write_text(_EXIT_SCRIPT)
+    run = subprocess.run(
+        [sys.executable, str(script), str(ROOT / "hooks" / "flagref_mkdocs.py"), "hook" if hook else "none"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "hooks")},
+    )
+    assert run.returncode == 0, run.stderr
+    assert ("collected at exit" in run.stdout) is not hook

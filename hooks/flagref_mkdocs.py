@@ -53,11 +53,11 @@ from flagref.render.search import SEARCH_BUNDLE, stage_path
 from flagref.render.text import narrow
 from flagref.searchindex import SearchIndexer, pagefind_binary, scratch_folder, sweep_scratch
 from flagref.site import (
-    POST_SUFFIXES,
     PostCache,
     SiteBuild,
     SourceFile,
     is_post,
+    post_paths,
     site_fingerprint,
 )
 
@@ -159,10 +159,9 @@ def on_pre_build(config: MkDocsConfig, **kwargs: Any) -> None:
         return
     root = Path(config.config_file_path).parent
     docs = Path(config.docs_dir)
-    files = [
+    files = [  # named as MkDocs names them, so the keys match (_display of its abs_src_path)
         PostFile(path.relative_to(docs).as_posix(), _display(root, os.path.normpath(path)), path)
-        for path in sorted((docs / "posts").rglob("*"))
-        if path.suffix in POST_SUFFIXES and path.is_file()
+        for path in post_paths(docs)
     ]
     if Prereader.usable(len(files)):
         snippets = _snippet_source(config, root)

@@ -17,7 +17,7 @@ from flagref.checks.rules import load_rules
 from flagref.model import Post
 from flagref.parse.programs import load_programs
 from flagref.prereading import PostFile, Prereader
-from flagref.site import PostCache, SiteBuild, SourceFile, site_fingerprint
+from flagref.site import PostCache, SiteBuild, SourceFile, post_paths, site_fingerprint
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpus import generate  # noqa: E402 - the benchmarks' corpus generator, a plain script folder
@@ -33,7 +33,7 @@ def corpus(tmp_path_factory) -> Path:
 
 
 def _files(docs: Path) -> list[PostFile]:
-    paths = sorted((docs / "posts").rglob("*.md"))
+    paths = post_paths(docs)
     return [PostFile(p.relative_to(docs).as_posix(), p.relative_to(docs.parent).as_posix(), p) for p in paths]
 
 

@@ -560,15 +560,16 @@ def _read_post(source: SourceFile, snippets: SnippetSource | None, catalog: Cata
         return empty_post(source.display_path, source.text, problem)
 
 
+def post_paths(docs_dir: Path) -> list[Path]:
+    """Every post file under ``docs_dir/posts``, sorted."""
+    return sorted(p for p in (docs_dir / "posts").rglob("*") if p.suffix in POST_SUFFIXES and p.is_file())
+
+
 def read_sources(docs_dir: Path, display_root: Path | None = None) -> list[SourceFile]:
     """Every post under ``docs_dir/posts`` (for the CLI and tests; MkDocs gives its own list)."""
     out = []
-    posts_dir = docs_dir / "posts"
-    if not posts_dir.is_dir():
-        return out
-    for path in sorted(posts_dir.rglob("*")):
-        if path.is_file() and path.suffix in POST_SUFFIXES:
-            src_uri = path.relative_to(docs_dir).as_posix()
-            display = path.relative_to(display_root).as_posix() if display_root else src_uri
-            out.append(SourceFile(src_uri, display, path.read_text(encoding="utf-8")))
+    for path in post_paths(docs_dir):
+        src_uri = path.relative_to(docs_dir).as_posix()
+        display = path.relative_to(display_root).as_posix() if display_root else src_uri
+        out.append(SourceFile(src_uri, display, path.read_text(encoding="utf-8")))
     return out

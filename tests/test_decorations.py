@@ -112,8 +112,11 @@ def _generated_build(tmp_path, count: int, seed: int) -> SiteBuild:
     return SiteBuild([SourceFile(p.relative_to(docs).as_posix(), str(p), p.read_text()) for p in paths])
 
 
-def test_a_decorated_post_comes_back_through_a_file_removed_once_read(tmp_path):
-    """The build's process holds no decorated post before the theme asks for it, and leaves no file behind."""
+def test_a_decorated_post_comes_back_through_one_file_removed_with_the_worker(tmp_path):
+    """The build's process holds no decorated post before the theme asks for it, and leaves no file behind.
+
+    The worker appends every post to one file (a file each cost more than the decoration on this disk).
+    """
     build = _generated_build(tmp_path, 4, seed=11)
     extensions = ["pymdownx.superfences", "md_in_html", "attr_list", "admonition", "tables"]
     rendered = {
@@ -124,14 +127,16 @@ def test_a_decorated_post_comes_back_through_a_file_removed_once_read(tmp_path):
         for src_uri, html in rendered.items():
             pool.submit(src_uri, html, f"<header>{src_uri}</header>", None)
         pool.drain()
-        folder = pool._pages
-        assert len(list(folder.iterdir())) == len(rendered)  # written by the worker, not sent back
+        folder = pool._folder
+        assert [p.name for p in folder.iterdir()] == ["posts"]  # written by the worker, not sent back
+        expected = {u: f"<header>{u}</header>" + narrow(build.decorate(u, html)) for u, html in rendered.items()}
+        assert (folder / "posts").stat().st_size == sum(len(p.encode()) for p in expected.values())
         first, *rest = rendered
         page = pool.result(first)
-        assert page == f"<header>{first}</header>" + narrow(build.decorate(first, rendered[first]))
+        assert page == expected[first]
         assert 'class="flagref-flag"' in page and page != f"<header>{first}</header>" + rendered[first]  # decorated
-        assert len(list(folder.iterdir())) == len(rendered) - 1  # read once, then gone
         assert pool.result(first) is None  # taken once
+        assert [pool.result(u) for u in reversed(rest)] == [expected[u] for u in reversed(rest)]  # any order
     finally:
         pool.close()
     assert not folder.exists()  # the posts not taken (a build that failed) go with the worker

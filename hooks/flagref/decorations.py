@@ -10,10 +10,13 @@ records, and makes the generated pages (listings and the reference) while
 MkDocs converts the posts: the build lists those pages by name and takes each
 one's Markdown just before converting it, last.
 
-A decorated post goes back through a file (a scratch folder on disk), read
-when the theme writes the page and let go once it is written: MkDocs holds
-every page's content until the whole site is written, and 1,000 decorated
-posts held in the build's process were 30 MiB of its peak. The output is the
+A decorated post goes back through a scratch file on disk, read when the
+theme writes the page and let go once it is written: MkDocs holds every page's
+content until the whole site is written, and 1,000 decorated posts held in the
+build's process were 30 MiB of its peak. The worker appends every post to the
+one file and the build reads each back at its offset: a file per post cost
+more than the decoration on a disk where making a file takes most of a
+millisecond of the kernel's time. The output is the
 same as the build's own (``SiteBuild.post_html``, ``write_exports``); on a
 platform without ``fork`` or for a small site, the build does it all itself.
 """
@@ -21,6 +24,7 @@ platform without ``fork`` or for a small site, the build does it all itself.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -45,13 +49,15 @@ _SEARCH: SearchIndexer | None = None
 # build's own process a wake-up of the pool's threads, which then take the interpreter lock from it.
 BATCH = 16
 
-# A post handed over: (src_uri, its rendered HTML or None when its decoration was kept, header, index as,
-# the file its page content is written to).
-Job = tuple[str, "str | None", str, "str | None", str]
+# A post handed over: (src_uri, its rendered HTML or None when its decoration was kept, header, index as).
+Job = tuple[str, "str | None", str, "str | None"]
+# Where a post's page content is in the pages file, (offset, length) in bytes (None: not written, its
+# decoration was kept), and the problem its search document met, if any.
+Done = tuple["tuple[int, int] | None", "str | None"]
 
 
-def _work(jobs: list[Job], pages: str) -> list[str | None]:
-    """In the worker: write each post's page content under ``pages``; the problem indexing each met, if any.
+def _work(jobs: list[Job], pages: str) -> list[Done]:
+    """In the worker: append each post's page content to the file ``pages``; where each is, and its problem.
 
     A post whose decoration was kept from the last serve rebuild is not sent
     over: the worker was forked with the kept decorations, and indexes it alone
@@ -60,16 +66,18 @@ def _work(jobs: list[Job], pages: str) -> list[str | None]:
     second time there.
     """
     assert _BUILD is not None
-    out: list[str | None] = []
-    for src_uri, html, header, index_as, name in jobs:
-        if html is None:
-            kept = _BUILD.last_html(src_uri) or ""  # the build checked its key before sending None
-            out.append(_index(_BUILD, src_uri, header + kept, index_as))
-        else:
+    out: list[Done] = []
+    with open(pages, "ab") as file:  # at its end: one worker, so one writer
+        for src_uri, html, header, index_as in jobs:
+            if html is None:
+                kept = _BUILD.last_html(src_uri) or ""  # the build checked its key before sending None
+                out.append((None, _index(_BUILD, src_uri, header + kept, index_as)))
+                continue
             page = header + narrow(_BUILD.decorate(src_uri, html))
-            with (Path(pages) / name).open("w", encoding="utf-8", errors="surrogatepass", newline="") as file:
-                file.write(page)
-            out.append(_index(_BUILD, src_uri, page, index_as))
+            data = page.encode("utf-8", "surrogatepass")
+            at = file.tell()
+            file.write(data)
+            out.append(((at, len(data)), _index(_BUILD, src_uri, page, index_as)))
     return out
 
 
@@ -108,6 +116,17 @@ def _stashed_pages() -> dict[str, tuple[str, list[str], list[tuple[int, str, str
     return _BUILD.stashed_pages()
 
 
+def _read_at(fd: int, at: int, size: int) -> bytes:
+    """``size`` bytes of the file ``fd`` from offset ``at`` (a read may return fewer than asked)."""
+    got = bytearray()
+    while len(got) < size:
+        chunk = os.pread(fd, size - len(got), at + len(got))
+        if not chunk:
+            raise OSError(f"the decorated posts' file ended at byte {at + len(got)}, before its page did")
+        got += chunk
+    return bytes(got)
+
+
 class DecorationPool:
     """One worker process decorating a build's posts; results are taken in any order."""
 
@@ -116,14 +135,17 @@ class DecorationPool:
         self.build = build
         self.search = search
         # Posts not yet sent, the batches sent, and where each post is: src_uri -> (batch or None when
-        # nothing was sent, key kept under, header, the decoration kept from the last rebuild, its file).
+        # nothing was sent, key kept under, header, the decoration kept from the last rebuild, its place
+        # in the batch).
         self._pending: list[Job] = []
         self._batches: list[Future] = []
-        self._where: dict[str, tuple[int | None, str | None, str, str | None, str]] = {}
+        self._where: dict[str, tuple[int | None, str | None, str, str | None, int]] = {}
         self._exports: Future | None = None
         self._generated: Future | None = None
-        # The decorated posts' page contents, one file each, until the theme writes the page.
-        self._pages = scratch_folder("pages", in_memory=False)
+        # The decorated posts' page contents, one after another in one file, read back by offset.
+        self._folder = scratch_folder("pages", in_memory=False)
+        self._pages = self._folder / "posts"
+        self._reader: int | None = None  # the file, open for reading once the first page is read
         _BUILD, _SEARCH = build, search  # the worker is forked at the first submit, with these in it
         self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
 
@@ -137,11 +159,10 @@ class DecorationPool:
         key = self.build.decoration_key(src_uri, html)
         kept = self.build.kept_html(src_uri, key)
         if kept is not None and (self.search is None or index_as is None):  # unchanged, and not searched
-            self._where[src_uri] = (None, key, header, kept, "")
+            self._where[src_uri] = (None, key, header, kept, 0)
             return
-        name = f"{len(self._where)}.html"  # the file its page is written to (none when kept)
-        self._pending.append((src_uri, None if kept is not None else html, header, index_as, name))
-        self._where[src_uri] = (len(self._batches), key, header, kept, name)
+        self._where[src_uri] = (len(self._batches), key, header, kept, len(self._pending))
+        self._pending.append((src_uri, None if kept is not None else html, header, index_as))
         if len(self._pending) >= BATCH:
             self._flush()
 
@@ -180,21 +201,22 @@ class DecorationPool:
         if self._exports is not None:
             problems = self._exports.result()
             self._exports = None
-        return problems + [problem for batch in self._batches for problem in batch.result() if problem is not None]
+        return problems + [problem for batch in self._batches for _, problem in batch.result() if problem is not None]
 
     def result(self, src_uri: str) -> str | None:
         """A post's header and decorated HTML (kept for the next serve rebuild); ``None`` if it was not handed over."""
         got = self._where.pop(src_uri, None)  # taken once: the page holds it from here on
         if got is None:
             return None
-        batch, key, header, kept, name = got
+        batch, key, header, kept, place = got
         if kept is not None:
             return header + kept
-        self._batches[batch].result()  # written (or the worker's error raised here)
-        file = self._pages / name
-        with file.open(encoding="utf-8", errors="surrogatepass", newline="") as read:
-            page = read.read()
-        file.unlink()
+        written = self._batches[batch].result()[place][0]  # (or the worker's error raised here)
+        assert written is not None  # sent with its HTML, so written
+        at, size = written
+        if self._reader is None:
+            self._reader = os.open(self._pages, os.O_RDONLY)
+        page = _read_at(self._reader, at, size).decode("utf-8", "surrogatepass")
         if key is not None:  # serve: the decoration is kept without the header, which is made anew
             self.build.remember_html(src_uri, key, page[len(header) :])
         return page
@@ -203,5 +225,8 @@ class DecorationPool:
         """Stop the worker and remove the pages it wrote that were not taken (a build that failed)."""
         global _BUILD, _SEARCH
         self._executor.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(self._pages, ignore_errors=True)
+        if self._reader is not None:
+            os.close(self._reader)
+            self._reader = None
+        shutil.rmtree(self._folder, ignore_errors=True)
         _BUILD = _SEARCH = None

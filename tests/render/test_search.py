@@ -27,7 +27,15 @@ from flagref.render.search import (
     stage_path,
     without_code,
 )
-from flagref.searchbroker import BYTE_COST, DOCUMENT_COST, SHARDS_FOLDER, SHARDS_LISTING
+from flagref.searchbroker import (
+    BYTE_COST,
+    DOCUMENT_COST,
+    SHARDS_FOLDER,
+    SHARDS_LISTING,
+    SPARES_FOLDER,
+    _Spares,
+    _write_bundle,
+)
 from flagref.searchindex import (
     SearchIndexer,
     pagefind_binary,
@@ -218,7 +226,48 @@ def test_pagefind_indexes_the_documents_sent(tmp_path):
     assert _entry(tmp_path / "pagefind")["languages"]["en"]["page_count"] == 2
     assert (tmp_path / "pagefind" / "pagefind.js").is_file()
     assert list((tmp_path / "pagefind" / "filter").iterdir())  # the kind and flag filters
+    assert not (tmp_path / "pagefind" / SPARES_FOLDER).exists()  # the files made ahead and not taken are gone
     assert _logs() == []
+
+
+def _files(contents: dict[str, bytes]) -> list[dict]:
+    """Files as Pagefind's service gives them: a path, and the content in base64."""
+    return [{"path": path, "content": base64.b64encode(data).decode()} for path, data in contents.items()]
+
+
+def test_pagefind_files_are_written_into_empty_files_made_ahead(tmp_path):
+    """Making a file is what costs: the broker makes them empty beforehand and moves each into place."""
+    spares = _Spares(tmp_path / "out" / SPARES_FOLDER)
+    spares.make(wanted=3, most=2)  # at most two at a time
+    assert spares.short(3) and spares.made == 2
+    spares.make(wanted=3, most=10)
+    assert not spares.short(3) and sorted(p.name for p in spares.folder.iterdir()) == ["0", "1", "2"]
+    ahead = {p.stat().st_ino for p in spares.folder.iterdir()}
+    contents = {"pagefind-entry.json": b"{}", "fragment/en_1.pf_fragment": b"one", "index/en_2.pf_index": b"two" * 9}
+    assert _write_bundle(tmp_path / "out", _files({**contents, "more.js": b"x"}), whole=True, spares=spares) == []
+    written = {path: (tmp_path / "out" / path) for path in [*contents, "more.js"]}
+    assert {path: file.read_bytes() for path, file in written.items()} == {**contents, "more.js": b"x"}
+    # The first three are the files made ahead (the same inodes); the fourth was made when written.
+    assert {written[path].stat().st_ino for path in contents} == ahead and spares.taken == 3
+    spares.remove()
+    assert not spares.folder.exists() and not spares.short(10)  # once removed, none is made again
+
+
+def test_a_file_made_ahead_is_emptied_before_it_is_written(tmp_path):
+    spares = _Spares(tmp_path / SPARES_FOLDER)
+    spares.make(wanted=1, most=1)
+    (spares.folder / "0").write_bytes(b"left over, longer than the file")
+    assert _write_bundle(tmp_path, _files({"a.json": b"{}"}), whole=True, spares=spares) == []
+    assert (tmp_path / "a.json").read_bytes() == b"{}"
+
+
+def test_files_that_cannot_be_made_ahead_are_made_when_written(tmp_path):
+    (tmp_path / SPARES_FOLDER).write_text("a file where the folder would be")
+    spares = _Spares(tmp_path / SPARES_FOLDER)
+    spares.make(wanted=5, most=5)
+    assert spares.made == 0 and not spares.short(5)  # given up: no retry on every loop
+    assert _write_bundle(tmp_path / "out", _files({"a.json": b"{}"}), whole=True, spares=spares) == []
+    assert (tmp_path / "out" / "a.json").read_bytes() == b"{}"
 
 
 def test_pages_sent_from_a_forked_process_are_indexed_with_the_others(tmp_path):
@@ -329,6 +378,7 @@ def test_a_site_larger_than_a_shard_is_indexed_in_shards_that_the_first_lists(tm
         assert list((bundle / shard / "fragment").iterdir()) and list((bundle / shard).glob("*.pf_meta"))
     # The flag records (and their filters) are in the first shard alone.
     assert list((bundle / "filter").iterdir())
+    assert not (bundle / SPARES_FOLDER).exists()
     assert all(not (bundle / shard / "filter").exists() or _no_flag_filter(bundle / shard) for shard in listed)
     assert _logs() == []
 

@@ -292,3 +292,35 @@ def test_a_page_with_a_heading_the_renderers_did_not_write_keeps_every_heading_i
     source = "## a {#a}\n\ntext\n\n## March\n"  # an archive month: no id of its own
     html, toc = _converted(build.stash("archive/2020.md", source))
     assert build.page_toc("archive/2020.md") is None and [t["id"] for t in toc] == ["a", "march"]
+
+
+@pytest.mark.parametrize(
+    "source, placeholders",
+    [
+        ("<div>a</div>\n\n<div>b</div>\n\n\n<p>c</p>\n", 1),  # blank lines only between: one placeholder
+        ("## one {#one}\n\n<div>a</div>\n\n## two {#two}\n", 1),  # headings set aside join them too
+        ("<div>a</div>\n\ntext between\n\n<div>b</div>\n", 2),  # Markdown between: two
+        ('<div markdown="1">\n*a*\n</div>\n\n<div>b</div>\n', 1),  # md_in_html's block stays Markdown
+    ],
+)
+def test_blocks_with_only_blank_lines_between_share_a_placeholder(source, placeholders):
+    """Markdown spends time on each paragraph: blocks next to each other are set aside as one, same page."""
+    from flagref.site import SiteBuild
+
+    build = SiteBuild([])
+    build.heading_html = True
+    stashed = build.stash("flags/x.md", source)
+    assert len(re.findall(r"flagrefstash[0-9]+x", stashed)) == placeholders
+    build.page_toc("flags/x.md")
+    html, _ = _converted(stashed)
+    # The same HTML but for the line breaks between blocks (set aside, a block keeps none around it).
+    assert _between_tags(build.page_html("flags/x.md", html)) == _between_tags(_converted(source)[0])
+
+
+def test_a_block_after_a_line_of_text_is_not_joined_to_the_block_before():
+    """Such a block is in the text's paragraph, as it was before blocks were joined."""
+    from flagref.site import SiteBuild
+
+    build = SiteBuild([])
+    stashed = build.stash("flags/x.md", "<div>a</div>\n\ntext\n<div>b</div>\n\n<div>c</div>\n")
+    assert stashed == "flagrefstash0x\n\ntext\nflagrefstash1x\n\nflagrefstash2x\n"

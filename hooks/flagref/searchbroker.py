@@ -19,9 +19,10 @@ the price of the bound.
 Pagefind writes a file for every page it indexes. Where making a file costs
 the kernel most of a millisecond (as on the machines this project is built
 on), writing them once the index is built kept the build waiting, and held
-up the build's own writes of the site's pages. The broker makes the files
-beforehand, empty, while the build converts Markdown and writes nothing
-(``_Spares``), and moves each into place once its name and content are known.
+up the build's own writes of the site's pages. A thread of the broker makes
+the files beforehand, empty, while the build converts Markdown and writes
+nothing (``_Spares``), and each is moved into place once its name and content
+are known.
 
 Standard library only, and nothing from the package: it runs as a script.
 """
@@ -38,6 +39,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path, PurePosixPath
 
@@ -57,9 +59,6 @@ _AHEAD = 32 << 20
 # filters and scripts (1,000 posts and their flag records: 2,357 pages, 2,443 files).
 SPARES_PER_PAGE = 1.05
 SPARES_MORE = 64
-# Files made between two looks at the pipes: about 20 ms where a file costs 0.7 ms (3 ms while busy).
-_SPARES_AT_ONCE = 32
-_SPARES_BUSY = 4
 # The folder of the empty files, in the bundle's folder (so a move stays on one file system).
 SPARES_FOLDER = "flagref-spare"
 
@@ -125,9 +124,7 @@ class _Broker:
                 if sum(s.queued for s in live) < _AHEAD:
                     readers.append(self.requests)
             writers = [s.stdin for s in live if s.queued]
-            # Files still to make ahead: look at the pipes without waiting, and make some after.
-            wanted = int(self.routed * SPARES_PER_PAGE) + SPARES_MORE if live else 0
-            ready, writable, _ = select.select(readers, writers, [], 0 if self.spares.short(wanted) else 1.0)
+            ready, writable, _ = select.select(readers, writers, [], 1.0)
             if os.getppid() != self.job["parent"]:  # the build is gone: nobody wants the index
                 self.stop()
                 return None
@@ -142,6 +139,8 @@ class _Broker:
                 if order == "start":
                     self.read(until_empty=True)  # every document was written before the build said so
                     self.ended = True
+                    # The index's files are on their way: the disk is theirs.
+                    self.spares.want(0)
                     for service in self.services:
                         service.closing = True
             if not self.ended and self.requests in ready:
@@ -150,8 +149,9 @@ class _Broker:
                 if service.answers in ready:
                     service.receive(self.spares)
                 service.advance()
-            # A few between two looks while pages come in, more while the pipes are quiet.
-            self.spares.make(wanted, _SPARES_AT_ONCE if not (ready or writable) else _SPARES_BUSY)
+            # Files are made ahead only while Pagefind has every page it was sent: they cost the kernel
+            # time it would take from Pagefind (at 300 posts it lagged 0.5 s behind the pages).
+            self.spares.allow(all(s.answered >= s.adds and not s.queued for s in live))
 
     def order(self) -> str | None:
         """The build's next order (``start``, ``stop``); an ended pipe is ``stop``."""
@@ -203,6 +203,7 @@ class _Broker:
             target = self.current
         target.add(path, document, size)
         self.routed += 1
+        self.spares.want(int(self.routed * SPARES_PER_PAGE) + SPARES_MORE)
         if target is self.current and target.weight >= budget:
             target.closing = True  # full: its files are asked for once it answered every page
 
@@ -422,33 +423,53 @@ _SHARD_FILES = ("index", "fragment", "filter")
 
 
 class _Spares:
-    """Empty files made ahead in ``folder``, each moved into place as one of Pagefind's files.
+    """Empty files made ahead in ``folder`` by a thread, each moved into place as one of Pagefind's files.
 
     Making a file is what costs (a move and a write into it cost a few
-    hundredths of a millisecond). Best effort: a file that cannot be made
-    ahead is made when it is written.
+    hundredths of a millisecond), and the thread waits on the kernel, not on
+    the broker's loop, which goes on feeding Pagefind. Best effort: a file
+    that was not made ahead is made when it is written.
     """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.made = 0  # files made, named by their number
+        self.made = 0  # files made, named by their number (only the thread adds to it)
         self.taken = 0  # of them moved into place
-        self.failed = False
+        self._wanted = 0
+        self._allowed = False
+        self._stopped = False
+        self._more = threading.Condition()
+        self._thread: threading.Thread | None = None
 
-    def short(self, wanted: int) -> bool:
-        """Whether fewer than ``wanted`` files were made."""
-        return not self.failed and self.made < wanted
+    def want(self, count: int) -> None:
+        """Have ``count`` files made in all (0: no more), when allowed (``allow``)."""
+        with self._more:
+            self._wanted = count if count > 0 else -1
+            self._more.notify()
+        if count > 0 and self._thread is None:
+            self._thread = threading.Thread(target=self._make, name="flagref-spares", daemon=True)
+            self._thread.start()
 
-    def make(self, wanted: int, most: int) -> None:
-        """Make files until ``wanted`` were made, at most ``most`` now."""
+    def allow(self, allowed: bool) -> None:
+        """Let the thread make files, or have it wait (after the file it is making)."""
+        if allowed != self._allowed:
+            with self._more:
+                self._allowed = allowed
+                self._more.notify()
+
+    def _make(self) -> None:
         try:
-            if self.made == 0 and wanted > 0:
-                self.folder.mkdir(parents=True, exist_ok=True)
-            for _ in range(min(most, wanted - self.made)):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            while True:
+                with self._more:
+                    while not self._stopped and (not self._allowed or 0 <= self._wanted <= self.made):
+                        self._more.wait()
+                    if self._stopped or self._wanted < 0:
+                        return
                 os.close(os.open(self.folder / str(self.made), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
                 self.made += 1
         except OSError:  # a full disk, a folder that cannot be written: files are made as they are written
-            self.failed = True
+            return
 
     def take(self, target: Path) -> bool:
         """Move a file made ahead to ``target``; whether there was one."""
@@ -463,10 +484,13 @@ class _Spares:
         return True
 
     def remove(self) -> None:
-        """Remove the files not taken, and their folder."""
+        """Stop making files, and remove those not taken, and their folder."""
+        with self._more:
+            self._stopped = True
+            self._more.notify()
+        if self._thread is not None:
+            self._thread.join()
         shutil.rmtree(self.folder, ignore_errors=True)
-        self.made = self.taken = 0
-        self.failed = True  # no more: the index is written, or the run stopped
 
 
 def _write_bundle(output: Path, files: list, whole: bool, spares: _Spares | None = None) -> list[str]:

@@ -235,39 +235,67 @@ def _files(contents: dict[str, bytes]) -> list[dict]:
     return [{"path": path, "content": base64.b64encode(data).decode()} for path, data in contents.items()]
 
 
+def _made(spares: _Spares, count: int) -> None:
+    """Wait (10 s at most) for ``count`` files made ahead."""
+    deadline = time.monotonic() + 10
+    while spares.made < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert spares.made == count
+
+
 def test_pagefind_files_are_written_into_empty_files_made_ahead(tmp_path):
-    """Making a file is what costs: the broker makes them empty beforehand and moves each into place."""
+    """Making a file is what costs: a thread of the broker makes them empty beforehand, each is moved into place."""
     spares = _Spares(tmp_path / "out" / SPARES_FOLDER)
-    spares.make(wanted=3, most=2)  # at most two at a time
-    assert spares.short(3) and spares.made == 2
-    spares.make(wanted=3, most=10)
-    assert not spares.short(3) and sorted(p.name for p in spares.folder.iterdir()) == ["0", "1", "2"]
-    ahead = {p.stat().st_ino for p in spares.folder.iterdir()}
-    contents = {"pagefind-entry.json": b"{}", "fragment/en_1.pf_fragment": b"one", "index/en_2.pf_index": b"two" * 9}
-    assert _write_bundle(tmp_path / "out", _files({**contents, "more.js": b"x"}), whole=True, spares=spares) == []
-    written = {path: (tmp_path / "out" / path) for path in [*contents, "more.js"]}
-    assert {path: file.read_bytes() for path, file in written.items()} == {**contents, "more.js": b"x"}
-    # The first three are the files made ahead (the same inodes); the fourth was made when written.
-    assert {written[path].stat().st_ino for path in contents} == ahead and spares.taken == 3
-    spares.remove()
-    assert not spares.folder.exists() and not spares.short(10)  # once removed, none is made again
+    try:
+        spares.want(2)
+        time.sleep(0.05)
+        assert spares.made == 0  # not while Pagefind has pages to index
+        spares.allow(True)
+        _made(spares, 2)
+        spares.want(3)  # more pages came in
+        _made(spares, 3)
+        time.sleep(0.05)
+        assert sorted(p.name for p in spares.folder.iterdir()) == ["0", "1", "2"]  # no more than wanted
+        ahead = {p.stat().st_ino for p in spares.folder.iterdir()}
+        contents = {"pagefind-entry.json": b"{}", "fragment/en_1.pf_fragment": b"one", "index/en_2.pf_index": b"2" * 9}
+        spares.want(0)  # every page is in: no more
+        problems = _write_bundle(tmp_path / "out", _files({**contents, "more.js": b"x"}), whole=True, spares=spares)
+        assert problems == []
+        written = {path: (tmp_path / "out" / path) for path in [*contents, "more.js"]}
+        assert {path: file.read_bytes() for path, file in written.items()} == {**contents, "more.js": b"x"}
+        # The first three are the files made ahead (the same inodes); the fourth was made when written.
+        assert {written[path].stat().st_ino for path in contents} == ahead and spares.taken == 3
+    finally:
+        spares.remove()
+    assert not spares.folder.exists() and spares.made == 3
 
 
 def test_a_file_made_ahead_is_emptied_before_it_is_written(tmp_path):
     spares = _Spares(tmp_path / SPARES_FOLDER)
-    spares.make(wanted=1, most=1)
-    (spares.folder / "0").write_bytes(b"left over, longer than the file")
-    assert _write_bundle(tmp_path, _files({"a.json": b"{}"}), whole=True, spares=spares) == []
-    assert (tmp_path / "a.json").read_bytes() == b"{}"
+    try:
+        spares.allow(True)
+        spares.want(1)
+        _made(spares, 1)
+        (spares.folder / "0").write_bytes(b"left over, longer than the file")
+        assert _write_bundle(tmp_path, _files({"a.json": b"{}"}), whole=True, spares=spares) == []
+        assert (tmp_path / "a.json").read_bytes() == b"{}"
+    finally:
+        spares.remove()
 
 
 def test_files_that_cannot_be_made_ahead_are_made_when_written(tmp_path):
     (tmp_path / SPARES_FOLDER).write_text("a file where the folder would be")
     spares = _Spares(tmp_path / SPARES_FOLDER)
-    spares.make(wanted=5, most=5)
-    assert spares.made == 0 and not spares.short(5)  # given up: no retry on every loop
-    assert _write_bundle(tmp_path / "out", _files({"a.json": b"{}"}), whole=True, spares=spares) == []
-    assert (tmp_path / "out" / "a.json").read_bytes() == b"{}"
+    try:
+        spares.allow(True)
+        spares.want(5)
+        assert spares._thread is not None
+        spares._thread.join(10)
+        assert not spares._thread.is_alive() and spares.made == 0  # given up, once
+        assert _write_bundle(tmp_path / "out", _files({"a.json": b"{}"}), whole=True, spares=spares) == []
+        assert (tmp_path / "out" / "a.json").read_bytes() == b"{}"
+    finally:
+        spares.remove()
 
 
 def test_pages_sent_from_a_forked_process_are_indexed_with_the_others(tmp_path):

@@ -437,14 +437,15 @@ class _Spares:
         self.taken = 0  # of them moved into place
         self._wanted = 0
         self._allowed = False
-        self._stopped = False
+        self._closed = False  # no more files: every page is in, or the run ended
         self._more = threading.Condition()
         self._thread: threading.Thread | None = None
 
     def want(self, count: int) -> None:
         """Have ``count`` files made in all (0: no more), when allowed (``allow``)."""
         with self._more:
-            self._wanted = count if count > 0 else -1
+            self._wanted = count
+            self._closed = self._closed or count <= 0
             self._more.notify()
         if count > 0 and self._thread is None:
             self._thread = threading.Thread(target=self._make, name="flagref-spares", daemon=True)
@@ -462,9 +463,9 @@ class _Spares:
             self.folder.mkdir(parents=True, exist_ok=True)
             while True:
                 with self._more:
-                    while not self._stopped and (not self._allowed or 0 <= self._wanted <= self.made):
+                    while not self._closed and (not self._allowed or self._wanted <= self.made):
                         self._more.wait()
-                    if self._stopped or self._wanted < 0:
+                    if self._closed:
                         return
                 os.close(os.open(self.folder / str(self.made), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
                 self.made += 1
@@ -486,7 +487,7 @@ class _Spares:
     def remove(self) -> None:
         """Stop making files, and remove those not taken, and their folder."""
         with self._more:
-            self._stopped = True
+            self._closed = True
             self._more.notify()
         if self._thread is not None:
             self._thread.join()

@@ -509,26 +509,29 @@ class _Joined:
 
     def heading(self, html: str) -> None:
         """Set a heading's HTML aside, as a paragraph of its own."""
-        if self.open:
-            self.blocks[-1] += "\n" + html
-            return
-        self.blocks.append(html)
-        self.out.extend(("", f"{_STASH}{len(self.blocks) - 1}x", ""))
-        self.open = True
+        if not self._joined(html):
+            self.out.extend(("", self._placeholder(html), ""))
+            self.open = True
 
     def run(self, run: list[str]) -> None:
         """Set a run of HTML lines aside (followed by a blank line); or keep it when it holds Markdown for md_in_html."""
         text = "\n".join(run)
         if _MARKDOWN_INSIDE.search(text):
             self.line(text)
-            return
+        elif not self._joined(text):
+            alone = not self.out or not self.out[-1].strip()  # after a blank line: a paragraph of its own
+            self.out.append(self._placeholder(text))
+            self.open = alone
+
+    def _joined(self, html: str) -> bool:
+        """Whether ``html`` joined the last block (only blank lines since its placeholder)."""
         if self.open:
-            self.blocks[-1] += "\n" + text
-            return
-        alone = not self.out or not self.out[-1].strip()  # after a blank line: a paragraph of its own
-        self.blocks.append(text)
-        self.out.append(f"{_STASH}{len(self.blocks) - 1}x")
-        self.open = alone
+            self.blocks[-1] += "\n" + html
+        return self.open
+
+    def _placeholder(self, html: str) -> str:
+        self.blocks.append(html)
+        return f"{_STASH}{len(self.blocks) - 1}x"
 
     def line(self, line: str) -> None:
         """A line Markdown converts."""

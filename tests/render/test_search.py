@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import CONFIG
+from conftest import CONFIG, best_time
 from flagref.render.search import (
     RECORDS_FOLDER,
     SearchPage,
@@ -26,6 +26,7 @@ from flagref.render.search import (
     page_document,
     stage_path,
     without_code,
+    without_excluded,
 )
 from flagref.searchbroker import (
     BYTE_COST,
@@ -127,6 +128,68 @@ def test_a_page_is_indexed_by_its_prose_commands_and_flags_not_its_code_output()
 )
 def test_code_blocks_are_cut_out_in_one_scan(html, expected):
     assert without_code(html) == expected
+
+
+@pytest.mark.unit
+def test_a_post_document_leaves_out_the_flag_tables_and_the_header_line():
+    """The tables and the date line would be dropped by Pagefind: they are not sent to it."""
+    table = (
+        '<details class="abstract flagref-table" data-search-exclude open><summary>etcd, 1 flag</summary>'
+        "<table><tr><td>--data-dir</td><td>Where etcd keeps its data</td></tr></table></details>"
+    )
+    html = '<h1>T</h1>\n<p class="flagref-post-meta" data-search-exclude>1 May 2020</p>\n<p>Prose.</p>' + table
+    document = page_document(SearchPage("posts/x/", "T", html))
+    assert "<main data-pagefind-body><h1>T</h1>\n\n<p>Prose.</p></main>" in document
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        # Nested elements of the same name, and an element after the cut one.
+        (
+            "<p>a</p><details data-search-exclude open><details data-search-exclude>in</details>t</details><p>b</p>",
+            "<p>a</p><p>b</p>",
+        ),
+        ("<div data-search-exclude><div>in</div><divx>d</divx></div>out", "out"),
+        ("<DIV data-search-exclude>x</DIV>y", "y"),
+        ('<img data-search-exclude src="x">after', "after"),
+        ("<br data-search-exclude/>after", "after"),
+        # Not an attribute of a tag: text, a quoted value, a longer name.
+        ("<p>data-search-exclude in text</p>", "<p>data-search-exclude in text</p>"),
+        ('<a title="x data-search-exclude y">k</a>', '<a title="x data-search-exclude y">k</a>'),
+        ("<div data-search-excluded>kept</div>", "<div data-search-excluded>kept</div>"),
+        # Never closed: it and what follows are left to Pagefind.
+        (
+            "<p data-search-exclude>x</p>a<div data-search-exclude>b<p data-search-exclude>c</p>",
+            "a<div data-search-exclude>b<p data-search-exclude>c</p>",
+        ),
+        ("<div data-search-exclude>x</Div>", "<div data-search-exclude>x</Div>"),
+    ],
+)
+def test_excluded_elements_are_cut_from_their_start_to_their_end_tag(html, expected):
+    assert without_excluded(html) == expected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "<a data-search-exclude>",
+        "<div data-search-exclude>",
+        "< data-search-exclude ",
+        '" data-search-exclude ',
+        "<p data-search-exclude>x</p>",
+        "<p data-search-exclude><p>",
+    ],
+)
+def test_cutting_excluded_elements_is_linear(shape):
+    def timed(size: int) -> float:
+        html = "<a " + shape * (size // len(shape)) + "</p>" * (size // len(shape))
+        return best_time(lambda: without_excluded(html))
+
+    small, large = timed(10**4), timed(10**5)
+    assert large / max(small, 1e-3) <= 20, (shape, small, large)
 
 
 @pytest.mark.unit

@@ -76,7 +76,7 @@ def page_document(page: SearchPage) -> str:
         head.append(_meta_tag("data-pagefind-meta", "flags", " ".join(sorted(set(page.flags)))))
     if page.date:
         head.append(_meta_tag("data-pagefind-sort", "date", page.date))
-    body = without_code(page.html)
+    body = without_excluded(without_code(page.html))
     looked_up = [f"<p>{escape(line)}</p>" for line in dict.fromkeys(page.commands)]
     if page.spellings:
         looked_up.append(f"<p>{escape(' '.join(dict.fromkeys(page.spellings)))}</p>")
@@ -104,6 +104,90 @@ def without_code(html: str) -> str:
         at = end + len("</pre>")
     out.append(html[at:])
     return "".join(out)
+
+
+def without_excluded(html: str) -> str:
+    """``html`` without the elements Pagefind leaves out for their ``data-search-exclude`` attribute.
+
+    Pagefind would drop them itself (``EXCLUDE_SELECTORS``), but only after
+    the worker joined them into the document, the broker encoded them and
+    Pagefind parsed them: a post's flag tables are three quarters of its
+    article's HTML. An element is cut from its start tag to its matching end
+    tag written the same way; one that is not closed (and all that follows
+    it), or an attribute name that is not in a tag (text, a quoted value), is
+    left to Pagefind. Found with ``str.find``, each part of the text scanned a
+    bounded number of times: no pattern to backtrack.
+    """
+    out: list[str] = []
+    at = scan = 0  # copied up to ``at``; looked at up to ``scan``
+    opened = -1  # the last "<" before ``scan``
+    closed = html.find(">")  # the first ">" after ``opened``
+    quotes = [0, 0]  # the double and single quotes from ``opened`` up to ``counted``
+    counted = 0
+    while (hit := html.find(_EXCLUDED, scan)) != -1:
+        after = hit + len(_EXCLUDED)
+        last = html.rfind("<", scan, hit)
+        if last != -1:
+            opened, counted, quotes = last, last, [0, 0]
+            if closed != -1 and closed < opened:  # else it is still the first ">" after ``opened``
+                closed = html.find(">", opened)
+        scan = after
+        if opened < at or -1 < closed < hit:
+            continue  # not in a tag: text between two tags
+        quotes[0] += html.count('"', counted, hit)
+        quotes[1] += html.count("'", counted, hit)
+        counted = hit
+        if quotes[0] % 2 or quotes[1] % 2 or html[hit - 1] not in _SPACE or html[after : after + 1] not in _AFTER_NAME:
+            continue  # inside an attribute's value, or part of a longer name
+        name = html[opened + 1 : opened + 16].split(None, 1)[0]  # as written: its end tag is found as written
+        if not name.isalnum() or closed == -1:
+            continue
+        end = closed + 1
+        if name.lower() not in _VOID and html[closed - 1] != "/":
+            end = _end_tag(html, name, end)
+            if end == -1:
+                break  # the rest is left to Pagefind: looking again for an end tag would scan it again
+        out.append(html[at:opened])
+        at = scan = end
+    out.append(html[at:])
+    return "".join(out)
+
+
+def _end_tag(html: str, name: str, at: int) -> int:
+    """Where the element named ``name`` whose content starts at ``at`` ends (after its end tag); -1: never."""
+    depth = 1
+    next_open = _tag_at(html, "<" + name, at)
+    while True:
+        close = _tag_at(html, "</" + name, at)
+        if close == -1:
+            return -1
+        while next_open != -1 and next_open < close:  # an element of the same name inside it
+            depth += 1
+            next_open = _tag_at(html, "<" + name, next_open + 1)
+        depth -= 1
+        at = html.find(">", close) + 1
+        if at == 0:
+            return -1
+        if depth == 0:
+            return at
+        while next_open != -1 and next_open < at:
+            next_open = _tag_at(html, "<" + name, next_open + 1)
+
+
+def _tag_at(html: str, opening: str, at: int) -> int:
+    """The next ``opening`` (``<name`` or ``</name``) from ``at`` that is the whole name, not a longer one's start."""
+    while (found := html.find(opening, at)) != -1:
+        if html[found + len(opening) : found + len(opening) + 1] in _AFTER_NAME:
+            return found
+        at = found + 1
+    return -1
+
+
+_EXCLUDED = "data-search-exclude"
+_SPACE = " \t\n\r\f"
+_AFTER_NAME = (*_SPACE, "=", ">", "/")
+# Elements that have no end tag.
+_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 
 
 def flag_documents(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:

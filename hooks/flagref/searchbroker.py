@@ -43,11 +43,12 @@ import threading
 import time
 from pathlib import Path, PurePosixPath
 
-# Pagefind's memory, measured on the documents of the generated corpus: about 12 MiB, then 28 KiB a
-# document and 8 bytes a byte of its HTML (250 posts: 72 MiB; 500: 132; 1,000 and their 1,357 flag
-# records in one index: 303). A shard is full once its documents are estimated to cost the budget.
-DOCUMENT_COST = 28 << 10
-BYTE_COST = 8
+# Pagefind's memory, measured on the documents of the generated corpus (a post's without its flag
+# tables, ``render.search.without_excluded``): about 12 MiB, then 12 KiB a document and 22 bytes a byte
+# of its HTML (250 posts: 76 MiB; 500: 135; the 1,357 flag records: 51; 1,000 posts and their records
+# in one index: 309). A shard is full once its documents are estimated to cost the budget.
+DOCUMENT_COST = 12 << 10
+BYTE_COST = 22
 # Where the shards after the first are written, under the bundle folder, and the file that lists them.
 SHARDS_FOLDER = "shards"
 SHARDS_LISTING = "flagref-shards.json"

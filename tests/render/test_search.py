@@ -159,6 +159,9 @@ def test_a_post_document_leaves_out_the_flag_tables_and_the_header_line():
         ("<p>data-search-exclude in text</p>", "<p>data-search-exclude in text</p>"),
         ('<a title="x data-search-exclude y">k</a>', '<a title="x data-search-exclude y">k</a>'),
         ("<div data-search-excluded>kept</div>", "<div data-search-excluded>kept</div>"),
+        # Not a tag: "<" then spaces, however many.
+        ("< data-search-exclude>x", "< data-search-exclude>x"),
+        ("<" + " " * 20 + "data-search-exclude>x", "<" + " " * 20 + "data-search-exclude>x"),
         # Never closed: it and what follows are left to Pagefind.
         (
             "<p data-search-exclude>x</p>a<div data-search-exclude>b<p data-search-exclude>c</p>",

@@ -139,7 +139,9 @@ def without_excluded(html: str) -> str:
         counted = hit
         if quotes[0] % 2 or quotes[1] % 2 or html[hit - 1] not in _SPACE or html[after : after + 1] not in _AFTER_NAME:
             continue  # inside an attribute's value, or part of a longer name
-        name = html[opened + 1 : opened + 16].split(None, 1)[0]  # as written: its end tag is found as written
+        head = html[opened + 1 : opened + 16]
+        # As written (its end tag is found as written); a tag's name comes right after its "<".
+        name = head.split(None, 1)[0] if head[:1].isalnum() else ""
         if not name.isalnum() or closed == -1:
             continue
         end = closed + 1

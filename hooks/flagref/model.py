@@ -132,6 +132,9 @@ class Container:
     env: tuple[tuple[Origin, str, str | None], ...] = ()
     probes: tuple[Probe, ...] = ()
     origin: Origin | None = None
+    # Whether ``argv`` starts with the container's ``command:``. Without one, ``argv`` is its ``args:``
+    # alone and the image's entrypoint runs them: ``--cert-dir=/tmp`` first names no program.
+    command: bool = True
 
 
 @dataclass(frozen=True, slots=True)

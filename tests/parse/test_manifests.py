@@ -76,6 +76,64 @@ spec:
     assert scheduler.label == "Pod kube-scheduler-master"
 
 
+_ARGS_ONLY = """---
+title: t
+---
+```yaml
+spec:
+  containers:
+  - name: metrics-server
+    image: registry.k8s.io/metrics-server/metrics-server:v0.6.4
+    args: ["--cert-dir=/tmp", "--secure-port=4443"]
+  - name: minio
+    image: minio/minio:latest
+    args:
+    - server
+    - --console-address=:9001
+  - name: etcd
+    image: registry.k8s.io/etcd:3.5.9-0
+    args:
+    - --name=m1
+    command:
+    - /usr/local/bin/etcd
+```
+
+```yaml
+--TRUNCATED--
+  containers:
+  - args:
+    - --cert-dir=/tmp
+    image: registry.k8s.io/metrics-server/metrics-server:v0.6.4
+--TRUNCATED--
+  - command:
+    - kube-scheduler
+    - --bind-address=127.0.0.1
+--TRUNCATED--
+```
+"""
+
+
+def test_a_container_without_command_runs_its_image():
+    """``args:`` alone are handed to the image's entrypoint: their first word names no program.
+
+    ``--cert-dir=/tmp`` first once made the program ``tmp``, and ``server`` first made it ``server``.
+    Written after ``args:``, the ``command:`` still comes first; a cut manifest is read the same way.
+    """
+    post = parse("posts/2020-01-01-t.md", _ARGS_ONLY)
+    assert [(u.line, u.component, u.flag, u.value) for u in post.uses if u.kind == "manifest"] == [
+        (9, "metrics-server", "--cert-dir", "/tmp"),
+        (9, "metrics-server", "--secure-port", "4443"),
+        (14, "minio", "--console-address", ":9001"),
+        (18, "etcd", "--name", "m1"),
+        (27, "metrics-server", "--cert-dir", "/tmp"),
+        (32, "kube-scheduler", "--bind-address", "127.0.0.1"),
+    ]
+    whole, cut = post.manifests
+    assert [c.command for c in whole.containers] == [False, False, True]
+    assert [c.command for c in cut.containers] == [False, True]
+    assert "server" not in {u.component for u in post.uses}
+
+
 def test_each_argv_item_keeps_its_line_and_a_cut_is_noted():
     (obj,) = parse_manifests(
         _lines(

@@ -40,10 +40,11 @@ def kubernetes_names() -> KubernetesNames:
 
 
 def component_of_container(container: Container, pod_name: str | None) -> str | None:
-    """From the executable, else the image, else the Pod name, else the container name."""
-    for origin_text in container.argv[:1]:
-        exe = origin_text[1].strip().rsplit("/", 1)[-1]
-        if exe and not exe.startswith("-"):
+    """From the executable (its ``command:``), else the image, else the Pod name, else the container name."""
+    for _, word in container.argv[:1] if container.command else ():
+        word = word.strip()
+        exe = word.rsplit("/", 1)[-1]
+        if exe and not word.startswith("-"):
             return exe
     if container.image:
         image = _TAG.sub("", container.image.rsplit("/", 1)[-1])

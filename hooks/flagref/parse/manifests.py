@@ -203,14 +203,16 @@ def _container(node: yaml.MappingNode, at) -> Container:
             # A probe is checked by its port: point at that line (as the line reader does).
             where = _get(http, "port") or key
             probes.append(Probe(key.value, host, port, scheme, at(where)))
+    command = _argv(_get(node, "command"), at)
     return Container(
         name=_scalar(_get(node, "name")),
         component=None,
         image=_scalar(_get(node, "image")),
-        argv=tuple(_argv(_get(node, "command"), at) + _argv(_get(node, "args"), at)),
+        argv=tuple(command + _argv(_get(node, "args"), at)),
         env=tuple(env),
         probes=tuple(probes),
         origin=at(node),
+        command=bool(command),
     )
 
 
@@ -254,10 +256,17 @@ class _Builder:
         self.env: list[tuple[Origin, str, str | None]] = []
         self.probes: list[Probe] = []
         self.origin: Origin | None = None
+        # The keys that filled argv ("command", "args"); none: items whose key was cut, and then
+        # a first word that is no flag is taken for the command.
+        self.keys: list[str] = []
 
     def build(self) -> Container:
+        if self.keys:
+            command = self.keys[0] == "command"
+        else:
+            command = bool(self.argv and not self.argv[0][1].startswith("-"))
         return Container(
-            self.name, None, self.image, tuple(self.argv), tuple(self.env), tuple(self.probes), self.origin
+            self.name, None, self.image, tuple(self.argv), tuple(self.env), tuple(self.probes), self.origin, command
         )
 
 
@@ -361,6 +370,7 @@ def _read_lines(lines: list[tuple[Origin, str]], truncated: bool) -> ParsedObjec
             if current is None:
                 continue
             if key in ("command", "args"):
+                current.keys.append(key)
                 if value.startswith("["):
                     try:
                         items = to_python(compose(value)) or []

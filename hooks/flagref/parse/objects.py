@@ -24,7 +24,7 @@ def read_object(
     """The manifest record of ``obj``; the flags of its containers and settings go to ``reader``."""
     name = obj.name or hint[1]
     containers = tuple(
-        Container(c.name, component_of_container(c, name), c.image, c.argv, c.env, c.probes, c.origin)
+        Container(c.name, component_of_container(c, name), c.image, c.argv, c.env, c.probes, c.origin, c.command)
         for c in obj.containers
     )
     manifest = Manifest(
@@ -42,10 +42,10 @@ def read_object(
     label = manifest.label
     for c in containers:
         argv = list(c.argv)
-        if argv and argv[0][1].rsplit("/", 1)[-1] in _SHELLS and any(w == "-c" for _, w in argv[1:]):
+        if argv and c.command and argv[0][1].rsplit("/", 1)[-1] in _SHELLS and any(w == "-c" for _, w in argv[1:]):
             _read_shell_string(reader, block, argv, label, c.name, host)
             continue
-        if argv and not argv[0][1].startswith("-"):
+        if argv and c.command and not argv[0][1].startswith("-"):
             argv = argv[1:]  # the executable itself
         reader.add_argv(argv, c.component, "manifest", block, obj=label, container=c.name, host=host)
         for origin, variable, value in c.env:

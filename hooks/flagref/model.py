@@ -135,6 +135,8 @@ class Container:
     # Whether ``argv`` starts with the container's ``command:``. Without one, ``argv`` is its ``args:``
     # alone and the image's entrypoint runs them: ``--cert-dir=/tmp`` first names no program.
     command: bool = True
+    # The command of each probe that runs one in the container (``livenessProbe: exec: command:``).
+    execs: tuple[tuple[tuple[Origin, str], ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,6 +134,73 @@ def test_a_container_without_command_runs_its_image():
     assert "server" not in {u.component for u in post.uses}
 
 
+_PROBED = """---
+title: t
+---
+```yaml
+apiVersion: v1
+kind: Pod
+metadata:
+  name: etcd-master
+spec:
+  containers:
+  - command:
+    - /bin/sh
+    - -ec
+    - exec etcd --data-dir=/var/lib/etcd
+    image: k8s.gcr.io/etcd:3.3.15-0
+    livenessProbe:
+      exec:
+        command:
+        - /bin/sh
+        - -ec
+        - ETCDCTL_API=3 etcdctl --endpoints=https://[127.0.0.1]:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt
+          --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt --key=/etc/kubernetes/pki/etcd/healthcheck-client.key
+          get foo
+    readinessProbe:
+      exec:
+        command: ["grpc_health_probe", "-addr=:2379"]
+    startupProbe:
+      httpGet:
+        port: 2381
+        path: /health
+    name: etcd
+```
+"""
+
+
+def test_a_probe_command_is_a_command_line_of_its_own():
+    """``livenessProbe: exec: command:`` is run by the kubelet in the container: its program's flags are read.
+
+    kubectl prints a long string folded over lines (etcd's probe in kubeadm before 1.16): each flag
+    keeps the line it is written on. ``-ec`` is a shell's ``-c`` too.
+    """
+    post = parse("posts/2020-01-01-t.md", _PROBED)
+    assert [(u.line, u.component, u.flag, u.value) for u in post.uses if u.kind == "manifest"] == [
+        (14, "etcd", "--data-dir", "/var/lib/etcd"),
+        (21, "etcdctl", "--endpoints", "https://[127.0.0.1]:2379"),
+        (21, "etcdctl", "--cacert", "/etc/kubernetes/pki/etcd/ca.crt"),
+        (22, "etcdctl", "--cert", "/etc/kubernetes/pki/etcd/healthcheck-client.crt"),
+        (22, "etcdctl", "--key", "/etc/kubernetes/pki/etcd/healthcheck-client.key"),
+        (26, "grpc_health_probe", "-addr", ":2379"),
+    ]
+    assert post.unparsed == ()
+    (container,) = post.manifests[0].containers
+    assert [p.port for p in container.probes] == ["2381"]  # the probe the wiring checks read: HTTP only
+
+
+def test_a_string_found_nowhere_in_the_block_keeps_its_own_line():
+    """The words of a shell string are looked for in the block from the string's line, a window at a time."""
+    from flagref.parse.objects import _WordLines
+
+    lines = [
+        (Origin("p.md", n), text) for n, text in [(4, "x"), (5, "- etcd --a=1"), (6, "  --b=2 " + " " * 1000 + "--c")]
+    ]
+    finder = _WordLines(Origin("p.md", 5), lines)
+    assert [finder.find(w).line for w in ("etcd", "--a=1", "--b=2", "--c", "--gone")] == [5, 5, 6, 6, 6]
+    assert _WordLines(Origin("other.md", 5), lines).find("etcd") == Origin("other.md", 5)
+
+
 def test_each_argv_item_keeps_its_line_and_a_cut_is_noted():
     (obj,) = parse_manifests(
         _lines(

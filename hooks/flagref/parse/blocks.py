@@ -507,7 +507,7 @@ class BlockReader:
     def read_objects(self, block: int, lines, hint, source: str = "bare", host: str | None = None) -> None:
         """Read the flags of every manifest object in ``lines``."""
         for obj in parse_manifests(lines):
-            self.manifests.append(read_object(self, block, obj, hint, source, host))
+            self.manifests.append(read_object(self, block, obj, hint, source, host, lines))
 
 
 def _written(flag: ArgvFlag, values: Sequence[str], written: Sequence[str | None]) -> str | None:

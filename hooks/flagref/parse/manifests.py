@@ -196,13 +196,18 @@ def _container(node: yaml.MappingNode, at) -> Container:
             if name:
                 env.append((at(item), name, _scalar(_get(item, "value"))))
     probes = []
+    execs = []
     for key, probe in node.value:
-        http = _get(probe, "httpGet") if key.value in PROBES else None
+        if key.value not in PROBES:
+            continue
+        http = _get(probe, "httpGet")
         if http is not None:
             host, port, scheme = (_scalar(_get(http, k)) for k in ("host", "port", "scheme"))
             # A probe is checked by its port: point at that line (as the line reader does).
             where = _get(http, "port") or key
             probes.append(Probe(key.value, host, port, scheme, at(where)))
+        if argv := _argv(_get(_get(probe, "exec"), "command"), at):  # run in the container by the kubelet
+            execs.append(tuple(argv))
     command = _argv(_get(node, "command"), at)
     return Container(
         name=_scalar(_get(node, "name")),
@@ -213,6 +218,7 @@ def _container(node: yaml.MappingNode, at) -> Container:
         probes=tuple(probes),
         origin=at(node),
         command=bool(command),
+        execs=tuple(execs),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -15,16 +17,29 @@ if TYPE_CHECKING:
 
 Line = tuple[Origin, str]
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
+# A shell's short options, one of them c (the next word is the command): -c, -ec, -xec. Linear.
+_SHELL_C = re.compile(r"-[a-z]*c[a-z]*")
 Hint = tuple[str | None, str | None, str | None]  # (kind, name, namespace) a kubectl command named
 
 
 def read_object(
-    reader: BlockReader, block: int, obj: ParsedObject, hint: Hint, source: str, host: str | None
+    reader: BlockReader,
+    block: int,
+    obj: ParsedObject,
+    hint: Hint,
+    source: str,
+    host: str | None,
+    lines: Sequence[Line] = (),
 ) -> Manifest:
-    """The manifest record of ``obj``; the flags of its containers and settings go to ``reader``."""
+    """The manifest record of ``obj``; the flags of its containers and settings go to ``reader``.
+
+    ``lines``: the block's, where the words of a shell string written over several lines are found.
+    """
     name = obj.name or hint[1]
     containers = tuple(
-        Container(c.name, component_of_container(c, name), c.image, c.argv, c.env, c.probes, c.origin, c.command)
+        Container(
+            c.name, component_of_container(c, name), c.image, c.argv, c.env, c.probes, c.origin, c.command, c.execs
+        )
         for c in obj.containers
     )
     manifest = Manifest(
@@ -42,8 +57,14 @@ def read_object(
     label = manifest.label
     for c in containers:
         argv = list(c.argv)
-        if argv and c.command and argv[0][1].rsplit("/", 1)[-1] in _SHELLS and any(w == "-c" for _, w in argv[1:]):
-            _read_shell_string(reader, block, argv, label, c.name, host)
+        for command in c.execs:  # a probe's command: its own program, run in the container
+            if _shell_string(command) is not None:
+                _read_shell_string(reader, block, command, label, c.name, host, lines)
+            else:
+                program = command[0][1].strip().rsplit("/", 1)[-1] or None
+                reader.add_argv(list(command[1:]), program, "manifest", block, obj=label, container=c.name, host=host)
+        if argv and c.command and _shell_string(argv) is not None:
+            _read_shell_string(reader, block, argv, label, c.name, host, lines)
             continue
         if argv and c.command and not argv[0][1].startswith("-"):
             argv = argv[1:]  # the executable itself
@@ -84,17 +105,71 @@ def read_object(
     return manifest
 
 
+class _WordLines:
+    """The line of each word of a YAML string written over several lines, found in order.
+
+    A long string is folded over lines (``kubectl get -o yaml`` wraps at 80
+    columns) or written as a ``|`` block; YAML gives it as one text. Each
+    word is looked for from where the last one was found, on that line or
+    the next few, within a window: a bounded search per word. A word not
+    found (an escape of a quoted string) takes the line of the word before.
+    """
+
+    LOOKAHEAD = 3
+    WINDOW = 256
+
+    def __init__(self, origin: Origin, lines: Sequence[Line]) -> None:
+        self.origin = origin
+        self.row = bisect.bisect_left(lines, origin.line, key=lambda line: line[0].line)
+        # The block's lines from the string's own (none when it is not found there: its origin for every word).
+        found = self.row < len(lines) and lines[self.row][0] == origin
+        self.lines = lines if found else ()
+        self.col = 0
+        self.last = origin  # where the last word was found
+
+    def find(self, *texts: str) -> Origin:
+        for row in range(self.row, min(self.row + self.LOOKAHEAD, len(self.lines))):
+            where, line = self.lines[row]
+            if where.path != self.origin.path:
+                break
+            start = self.col if row == self.row else 0
+            for text in texts:
+                if not text:
+                    continue
+                at = line.find(text, start, start + len(text) + self.WINDOW)
+                if at >= 0:
+                    self.row, self.col, self.last = row, at + len(text), where
+                    return where
+        return self.last
+
+
+def _shell_string(argv: Sequence[Line]) -> int | None:
+    """Where a shell's ``-c`` is in ``argv`` (alone or in a bundle: ``-ec``), when ``argv`` runs a shell."""
+    if not argv or argv[0][1].strip().rsplit("/", 1)[-1] not in _SHELLS:
+        return None
+    for i, (_, word) in enumerate(argv[1:], 1):
+        if _SHELL_C.fullmatch(word):
+            return i
+    return None
+
+
 def _read_shell_string(
-    reader: BlockReader, block: int, argv: Sequence[Line], label: str, container: str | None, host: str | None
+    reader: BlockReader,
+    block: int,
+    argv: Sequence[Line],
+    label: str,
+    container: str | None,
+    host: str | None,
+    lines: Sequence[Line] = (),
 ) -> None:
     """``command: ["/bin/sh", "-c", "etcd --listen-client-urls=..."]``: the string is a command line."""
-    words = [w for _, w in argv]
-    at = words.index("-c", 1)
-    if at + 1 >= len(argv):
+    at = _shell_string(argv)
+    if at is None or at + 1 >= len(argv):
         return
     origin, text = argv[at + 1]
+    finder = _WordLines(origin, lines)
     for invocation in parse_script([text], reader.programs).invocations:
-        items = [(origin, w.value) for w in invocation.args]
+        items = [(finder.find(w.written, w.value), w.value) for w in invocation.args]
         reader.add_argv(
             items,
             invocation.program,

@@ -76,6 +76,10 @@ spec:
     assert scheduler.label == "Pod kube-scheduler-master"
 
 
+def _manifest_uses(post) -> list[tuple[int, str | None, str, str | None]]:
+    return [(u.line, u.component, u.flag, u.value) for u in post.uses if u.kind == "manifest"]
+
+
 _ARGS_ONLY = """---
 title: t
 ---
@@ -120,7 +124,7 @@ def test_a_container_without_command_runs_its_image():
     Written after ``args:``, the ``command:`` still comes first; a cut manifest is read the same way.
     """
     post = parse("posts/2020-01-01-t.md", _ARGS_ONLY)
-    assert [(u.line, u.component, u.flag, u.value) for u in post.uses if u.kind == "manifest"] == [
+    assert _manifest_uses(post) == [
         (9, "metrics-server", "--cert-dir", "/tmp"),
         (9, "metrics-server", "--secure-port", "4443"),
         (14, "minio", "--console-address", ":9001"),
@@ -176,7 +180,7 @@ def test_a_probe_command_is_a_command_line_of_its_own():
     keeps the line it is written on. ``-ec`` is a shell's ``-c`` too.
     """
     post = parse("posts/2020-01-01-t.md", _PROBED)
-    assert [(u.line, u.component, u.flag, u.value) for u in post.uses if u.kind == "manifest"] == [
+    assert _manifest_uses(post) == [
         (14, "etcd", "--data-dir", "/var/lib/etcd"),
         (21, "etcdctl", "--endpoints", "https://[127.0.0.1]:2379"),
         (21, "etcdctl", "--cacert", "/etc/kubernetes/pki/etcd/ca.crt"),

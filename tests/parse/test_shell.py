@@ -407,10 +407,32 @@ def test_unknown_carrier_option_is_reported() -> None:
         (["echo $(date", "+%s)", "x"], 0, 2),
         (["# comment", "x"], 0, 1),
         (["ls", "x"], 5, 5),
+        (["for n in a b; do", "  ssh $n uptime", "done"], 0, 1),  # in a script each line is read alone
     ],
 )
 def test_command_extent(lines: list[str], start: int, end: int) -> None:
     assert command_extent(lines, start) == end
+
+
+@pytest.mark.parametrize(
+    ("lines", "start", "end"),
+    [
+        # At a prompt, a compound command goes on to its closing word, as the shell reads it
+        # (the transcript shows its lines after the continuation prompt).
+        (["for n in a b; do", "  ssh $n uptime", "done", "out"], 0, 3),
+        (["while read -r n; do", "  if [ -n $n ]; then", "    echo $n", "  fi", "done < f", "x"], 0, 5),
+        (["if true; then ls; fi", "out"], 0, 1),
+        (["case $x in", "  a) ls;;", "esac", "out"], 0, 3),
+        (["{ echo a", "  echo b; }", "out"], 0, 2),
+        (["x", "for i in 1 2; do", "echo $i", "done"], 1, 4),
+        (["for i in 1 2; do", "  echo $i"], 0, 1),  # never closed: a typo, the command is its first line
+        (["echo for if done", "out"], 0, 1),  # reserved words only where a command starts
+        (["kubectl wait --for=condition=Ready pod/x", "out"], 0, 1),
+        (["for n in a; do", *["  ls"] * 200, "done"], 0, 1),  # closed too far below: taken for unclosed
+    ],
+)
+def test_command_extent_of_a_compound(lines: list[str], start: int, end: int) -> None:
+    assert command_extent(lines, start, compounds=True) == end
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from flagref.model import Origin
 from flagref.parse.programs import Programs, load_programs
 from flagref.parse.shell import Script, _extent_in, ends_on_its_line, parse_script
 
@@ -137,6 +138,25 @@ def test_parse_is_linear(unit: str) -> None:
 def test_many_lines_are_linear() -> None:
     line = "sudo kubeadm join 10.0.0.1:6443 --token abc --discovery-token-ca-cert-hash sha256:0"
     ratio = _timed([line] * 1000) / max(_timed([line] * 100), 1e-3)
+    assert ratio <= 20, ratio
+
+
+def test_loops_never_closed_at_prompts_are_linear() -> None:
+    """Each loop typed at a prompt is looked for its ``done`` up to the next prompt, once."""
+    from flagref.parse.commands import split_block
+
+    def timed(count: int) -> float:
+        # Lines all different: no window is read once and remembered for the others.
+        body = [
+            (Origin("p.md", i + 1), ("$ for i in a; do %d" if i % 3 == 0 else "> echo %d") % i) for i in range(count)
+        ]
+        body += [(Origin("p.md", count + 1 + k), f"out {k}" if k else "$ for n in a; do") for k in range(count)]
+        start = time.perf_counter()
+        commands, _ = split_block(body, PROGRAMS)
+        assert len(commands) == count // 3 + (count % 3 > 0) + 1
+        return time.perf_counter() - start
+
+    ratio = timed(20_000) / max(timed(2_000), 1e-3)
     assert ratio <= 20, ratio
 
 

@@ -193,6 +193,24 @@ def test_a_probe_command_is_a_command_line_of_its_own():
     assert [p.port for p in container.probes] == ["2381"]  # the probe the wiring checks read: HTTP only
 
 
+@pytest.mark.parametrize(
+    ("words", "at"),
+    [
+        (["/bin/sh", "-c", "x"], 1),
+        (["sh", "-ec", "x"], 1),
+        (["bash", "-o", "pipefail", "-xc", "x"], 3),
+        (["sh", "--c", "x"], None),
+        (["sh", "-e", "x"], None),
+        (["etcd", "-c", "x"], None),
+        (["sh", "-" + "c" * 100_000 + "!", "x"], None),  # one pass over the word, however long
+    ],
+)
+def test_where_a_shell_takes_its_command_string(words, at):
+    from flagref.parse.objects import _shell_string
+
+    assert _shell_string([(Origin("p.md", 1), w) for w in words]) == at
+
+
 def test_a_string_found_nowhere_in_the_block_keeps_its_own_line():
     """The words of a shell string are looked for in the block from the string's line, a window at a time."""
     from flagref.parse.objects import _WordLines

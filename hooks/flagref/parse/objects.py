@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -17,8 +16,6 @@ if TYPE_CHECKING:
 
 Line = tuple[Origin, str]
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
-# A shell's short options, one of them c (the next word is the command): -c, -ec, -xec. Linear.
-_SHELL_C = re.compile(r"-[a-z]*c[a-z]*")
 Hint = tuple[str | None, str | None, str | None]  # (kind, name, namespace) a kubectl command named
 
 
@@ -148,7 +145,8 @@ def _shell_string(argv: Sequence[Line]) -> int | None:
     if not argv or argv[0][1].strip().rsplit("/", 1)[-1] not in _SHELLS:
         return None
     for i, (_, word) in enumerate(argv[1:], 1):
-        if _SHELL_C.fullmatch(word):
+        # Short options, one of them c (the next word is the command): -c, -ec, -xec. One pass over the word.
+        if word[:1] == "-" and "c" in word and all("a" <= ch <= "z" for ch in word[1:]):
             return i
     return None
 

@@ -89,8 +89,10 @@ def _prompted(body: Sequence[Line], prompts: list) -> tuple[list[TypedCommand], 
         stop = next_prompt[i + 1]
         # Most commands end on their line: the lines after them are not copied to be measured.
         # Up to the next prompt: a loop typed at the prompt goes on over its "> " lines to its "done".
-        command = [prompt.command, *texts[i + 1 : stop]] if not ends_on_its_line(prompt.command, True) else None
-        end = 1 if command is None else max(command_extent(command, compounds=True), 1)
+        if ends_on_its_line(prompt.command, compounds=True):
+            end = 1
+        else:
+            end = max(command_extent([prompt.command, *texts[i + 1 : stop]], compounds=True), 1)
         command_lines = ((body[i][0], prompt.command), *physical[i + 1 : i + end])
         i += end
         output = []

@@ -39,13 +39,16 @@ def kubernetes_names() -> KubernetesNames:
     return _parse(_DATA.read_text(encoding="utf-8"))
 
 
+def executable(word: str) -> str | None:
+    """The program a command's first word runs (``/usr/local/bin/etcd`` -> ``etcd``); ``None`` for an option."""
+    word = word.strip()
+    return None if word.startswith("-") else word.rsplit("/", 1)[-1] or None
+
+
 def component_of_container(container: Container, pod_name: str | None) -> str | None:
     """From the executable (its ``command:``), else the image, else the Pod name, else the container name."""
-    for _, word in container.argv[:1] if container.command else ():
-        word = word.strip()
-        exe = word.rsplit("/", 1)[-1]
-        if exe and not word.startswith("-"):
-            return exe
+    if container.command and container.argv and (exe := executable(container.argv[0][1])):
+        return exe
     if container.image:
         image = _TAG.sub("", container.image.rsplit("/", 1)[-1])
         if image:

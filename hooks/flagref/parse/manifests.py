@@ -262,13 +262,13 @@ class _Builder:
         self.env: list[tuple[Origin, str, str | None]] = []
         self.probes: list[Probe] = []
         self.origin: Origin | None = None
-        # The keys that filled argv ("command", "args"); none: items whose key was cut, and then
+        # The key that first filled argv ("command", "args"); None: items whose key was cut, and then
         # a first word that is no flag is taken for the command.
-        self.keys: list[str] = []
+        self.first_key: str | None = None
 
     def build(self) -> Container:
-        if self.keys:
-            command = self.keys[0] == "command"
+        if self.first_key is not None:
+            command = self.first_key == "command"
         else:
             command = bool(self.argv and not self.argv[0][1].startswith("-"))
         return Container(
@@ -376,7 +376,7 @@ def _read_lines(lines: list[tuple[Origin, str]], truncated: bool) -> ParsedObjec
             if current is None:
                 continue
             if key in ("command", "args"):
-                current.keys.append(key)
+                current.first_key = current.first_key or key
                 if value.startswith("["):
                     try:
                         items = to_python(compose(value)) or []

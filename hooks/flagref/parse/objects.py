@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..model import Container, Manifest, Origin
-from .components import component_of_container
+from .components import component_of_container, executable
 from .manifests import ParsedObject
 from .shell import parse_script
 
@@ -53,19 +53,10 @@ def read_object(
     )
     label = manifest.label
     for c in containers:
-        argv = list(c.argv)
         for command in c.execs:  # a probe's command: its own program, run in the container
-            if _shell_string(command) is not None:
-                _read_shell_string(reader, block, command, label, c.name, host, lines)
-            else:
-                program = command[0][1].strip().rsplit("/", 1)[-1] or None
-                reader.add_argv(list(command[1:]), program, "manifest", block, obj=label, container=c.name, host=host)
-        if argv and c.command and _shell_string(argv) is not None:
-            _read_shell_string(reader, block, argv, label, c.name, host, lines)
+            _read_argv(reader, block, command, executable(command[0][1]), True, label, c.name, host, lines)
+        if not _read_argv(reader, block, c.argv, c.component, c.command, label, c.name, host, lines):
             continue
-        if argv and c.command and not argv[0][1].startswith("-"):
-            argv = argv[1:]  # the executable itself
-        reader.add_argv(argv, c.component, "manifest", block, obj=label, container=c.name, host=host)
         for origin, variable, value in c.env:
             flag = reader.catalog.flag_for_env(c.component, variable) if c.component else None
             if flag:
@@ -100,6 +91,30 @@ def read_object(
             )
         )
     return manifest
+
+
+def _read_argv(
+    reader: BlockReader,
+    block: int,
+    argv: Sequence[Line],
+    program: str | None,
+    command: bool,
+    label: str,
+    container: str | None,
+    host: str | None,
+    lines: Sequence[Line],
+) -> bool:
+    """The flags of a container's or a probe's argv (``command``: it starts with the executable).
+
+    ``False`` when it runs a shell string (read as a command line of its own).
+    """
+    if command and _shell_string(argv) is not None:
+        _read_shell_string(reader, block, argv, label, container, host, lines)
+        return False
+    if command and argv and not argv[0][1].startswith("-"):
+        argv = argv[1:]  # the executable itself
+    reader.add_argv(list(argv), program, "manifest", block, obj=label, container=container, host=host)
+    return True
 
 
 class _WordLines:
@@ -142,7 +157,7 @@ class _WordLines:
 
 def _shell_string(argv: Sequence[Line]) -> int | None:
     """Where a shell's ``-c`` is in ``argv`` (alone or in a bundle: ``-ec``), when ``argv`` runs a shell."""
-    if not argv or argv[0][1].strip().rsplit("/", 1)[-1] not in _SHELLS:
+    if not argv or executable(argv[0][1]) not in _SHELLS:
         return None
     for i, (_, word) in enumerate(argv[1:], 1):
         # Short options, one of them c (the next word is the command): -c, -ec, -xec. One pass over the word.

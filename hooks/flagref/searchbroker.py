@@ -43,12 +43,12 @@ import threading
 import time
 from pathlib import Path, PurePosixPath
 
-# Pagefind's memory, measured on the documents of the generated corpus (a post's without its flag
-# tables, ``render.search.without_excluded``): about 12 MiB, then 12 KiB a document and 22 bytes a byte
-# of its HTML (250 posts: 76 MiB; 500: 135; the 1,357 flag records: 51; 1,000 posts and their records
-# in one index: 309). A shard is full once its documents are estimated to cost the budget.
-DOCUMENT_COST = 12 << 10
-BYTE_COST = 22
+# Pagefind's memory (1.4), measured on the documents of the generated corpus (a post's without its
+# flag tables, ``render.search.without_excluded``): about 9 MiB, then 3 KiB a document and 9 bytes a
+# byte of its HTML (250 posts: 34 MiB; 500: 60; the 1,357 flag records: 24; 1,000 posts and their
+# records in one index: 126). A shard is full once its documents are estimated to cost the budget.
+DOCUMENT_COST = 3 << 10
+BYTE_COST = 9
 # Where the shards after the first are written, under the bundle folder, and the file that lists them.
 SHARDS_FOLDER = "shards"
 SHARDS_LISTING = "flagref-shards.json"

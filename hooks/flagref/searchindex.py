@@ -9,7 +9,7 @@ to a broker (``searchbroker``), a process started with the build below its
 priority, which feeds it to Pagefind. Once the last page is rendered
 ``start`` says so, and ``finish`` waits for the index at the end of the build.
 
-Pagefind holds every page's words until it writes its index (about a quarter
+Pagefind holds every page's words until it writes its index (about a tenth
 of a MiB a post). Given a shard size, the broker splits the index into shards
 of bounded memory, each indexed by a Pagefind of its own, which writes its
 files as soon as the shard is full and exits. The first shard
@@ -49,7 +49,7 @@ TIMEOUT_SECONDS = 600.0
 # one started (``searchbroker``); ``None``: one index. Not split by default: Pagefind ranks each
 # shard's pages by that shard's own statistics, and merged in the browser, the results of 1,000
 # generated posts in 3 shards shared 0 to 16 of their first 20 with one index's (20 of 20 between
-# two builds of one index). Shards of 56 MiB peaked at 64 to 75 MiB.
+# two builds of one index). Shards of 56 MiB peaked at 68 MiB (Pagefind 1.4).
 SHARD_BUDGET: int | None = None
 
 _F_SETPIPE_SZ = 1031  # fcntl's command to resize a pipe (Linux)

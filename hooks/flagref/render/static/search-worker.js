@@ -299,7 +299,9 @@ async function setup() {
   if (pagefind === null) {
     var bundle = new URL("pagefind/", ROOT);
     var loaded = await import(new URL("pagefind.js", bundle).href);
-    await loaded.options({ baseUrl: "/" });
+    /* Where the bundle is, said rather than guessed: a Pagefind before 1.5 guesses it from the page's
+     * script, which a worker has not, and looks for it at the server's root. */
+    await loaded.options({ baseUrl: "/", basePath: bundle.pathname });
     await loaded.init();
     /* A large site's index is in shards (each indexed by a Pagefind of bounded memory), listed by
      * the build: they are searched with the first and their results merged by score. Every flag

@@ -119,11 +119,11 @@ class _Broker:
             live = [s for s in self.services if not s.done]
             if self.ended and not live:
                 return self.finish()
-            readers: list[int] = [s.answers for s in live]
-            if not self.ended:
-                readers.append(self.control)
-                if sum(s.queued for s in live) < _AHEAD:
-                    readers.append(self.requests)
+            # The build's orders are read until the end: a serve rebuild that starts while the index
+            # is written stops it at once (it waited for the index, or 10 s, before it could start).
+            readers: list[int] = [s.answers for s in live] + [self.control]
+            if not self.ended and sum(s.queued for s in live) < _AHEAD:
+                readers.append(self.requests)
             writers = [s.stdin for s in live if s.queued]
             ready, writable, _ = select.select(readers, writers, [], 1.0)
             if os.getppid() != self.job["parent"]:  # the build is gone: nobody wants the index
@@ -132,12 +132,11 @@ class _Broker:
             for service in live:
                 if service.stdin in writable:
                     service.flush()
-            if self.control in ready:
-                order = self.order()
+            for order in self.order() if self.control in ready else ():
                 if order == "stop":
                     self.stop()
                     return None
-                if order == "start":
+                if order == "start" and not self.ended:
                     self.read(until_empty=True)  # every document was written before the build said so
                     self.ended = True
                     # The index's files are on their way: the disk is theirs.
@@ -154,17 +153,15 @@ class _Broker:
             # time it would take from Pagefind (at 300 posts it lagged 0.5 s behind the pages).
             self.spares.allow(all(s.answered >= s.adds and not s.queued for s in live))
 
-    def order(self) -> str | None:
-        """The build's next order (``start``, ``stop``); an ended pipe is ``stop``."""
+    def order(self) -> list[str]:
+        """The build's orders that came (``start``, ``stop``), in turn; an ended pipe is ``stop``."""
         chunk = os.read(self.control, 256)
         if not chunk:
-            return "stop"
+            return ["stop"]
         self.orders += chunk
-        line, found, rest = bytes(self.orders).partition(b"\n")
-        if not found:
-            return None
+        *lines, rest = bytes(self.orders).split(b"\n")
         self.orders = bytearray(rest)
-        return line.decode("ascii", "replace")
+        return [line.decode("ascii", "replace") for line in lines]
 
     def read(self, until_empty: bool = False) -> None:
         """Take what the build wrote, and route each whole document."""

@@ -506,6 +506,33 @@ def test_closing_a_run_stops_every_pagefind_it_started(tmp_path):
     assert all(not Path(f"/proc/{pid}").exists() or _zombie(pid) for pid in children)
 
 
+def test_a_run_stopped_while_its_index_is_written_stops_at_once(tmp_path):
+    """A serve rebuild that starts while the last index is written stops that run: the broker exits
+    on the order, rather than being killed once ``close`` gave up waiting for it."""
+    indexer = SearchIndexer(tmp_path / "out", binary=_script(tmp_path, "exec sleep 60"))  # never done writing
+    indexer.add("posts/a/index.html", "<p>a</p>")
+    indexer.start()
+    time.sleep(0.3)  # the broker has taken the order to write the index
+    broker = indexer._broker
+    assert broker is not None
+    children = _children(broker.pid)
+    assert children, "the broker started no Pagefind"
+    indexer.close()
+    assert broker.returncode == 0  # it exited on the order (killed: -9)
+    assert all(not Path(f"/proc/{pid}").exists() or _zombie(pid) for pid in children)
+
+
+def test_the_orders_that_come_together_are_each_carried_out(tmp_path):
+    """The orders "start" and "stop" read in one chunk: the run stops, it does not wait for the index."""
+    indexer = SearchIndexer(tmp_path / "out", binary=_script(tmp_path, "exec sleep 60"))
+    indexer.add("posts/a/index.html", "<p>a</p>")
+    broker = indexer._broker
+    assert broker is not None and indexer._control is not None
+    os.write(indexer._control, b"start\nstop\n")
+    assert broker.wait(timeout=30) == 0
+    indexer.close()
+
+
 def _children(pid: int) -> list[int]:
     found = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(c) for c in found.read_text().split()] if found.exists() else []

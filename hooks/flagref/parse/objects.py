@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..model import Container, Manifest, Origin
+from ..model import Manifest, Origin
 from .components import component_of_container, executable
 from .manifests import ParsedObject
 from .shell import parse_script
@@ -33,12 +34,7 @@ def read_object(
     ``lines``: the block's, where the words of a shell string written over several lines are found.
     """
     name = obj.name or hint[1]
-    containers = tuple(
-        Container(
-            c.name, component_of_container(c, name), c.image, c.argv, c.env, c.probes, c.origin, c.command, c.execs
-        )
-        for c in obj.containers
-    )
+    containers = tuple(dataclasses.replace(c, component=component_of_container(c, name)) for c in obj.containers)
     manifest = Manifest(
         block=block,
         origin=obj.origin,
@@ -108,8 +104,8 @@ def _read_argv(
 
     ``False`` when it runs a shell string (read as a command line of its own).
     """
-    if command and _shell_string(argv) is not None:
-        _read_shell_string(reader, block, argv, label, container, host, lines)
+    if command and (at := _shell_string(argv)) is not None:
+        _read_shell_string(reader, block, argv, at, label, container, host, lines)
         return False
     if command and argv and not argv[0][1].startswith("-"):
         argv = argv[1:]  # the executable itself
@@ -170,14 +166,17 @@ def _read_shell_string(
     reader: BlockReader,
     block: int,
     argv: Sequence[Line],
+    at: int,
     label: str,
     container: str | None,
     host: str | None,
-    lines: Sequence[Line] = (),
+    lines: Sequence[Line],
 ) -> None:
-    """``command: ["/bin/sh", "-c", "etcd --listen-client-urls=..."]``: the string is a command line."""
-    at = _shell_string(argv)
-    if at is None or at + 1 >= len(argv):
+    """``command: ["/bin/sh", "-c", "etcd --listen-client-urls=..."]``: the string is a command line.
+
+    ``at``: where the shell's ``-c`` is in ``argv`` (:func:`_shell_string`).
+    """
+    if at + 1 >= len(argv):
         return
     origin, text = argv[at + 1]
     finder = _WordLines(origin, lines)

@@ -51,7 +51,7 @@ from flagref.render.exports import FLAGS_JSON, OBJECTS_INV, env_prefixes
 from flagref.render.header import render_post_header
 from flagref.render.search import SEARCH_BUNDLE, stage_path
 from flagref.render.text import narrow
-from flagref.searchindex import SearchIndexer, pagefind_binary, scratch_folder, sweep_scratch
+from flagref.searchindex import OldIndex, SearchIndexer, pagefind_binary, scratch_folder, sweep_scratch
 from flagref.site import (
     PostCache,
     SiteBuild,
@@ -81,6 +81,8 @@ _search: SearchIndexer | None = None
 _pool: DecorationPool | None = None
 # Reading the posts beside while MkDocs lists the files (from on_pre_build to on_files).
 _prereader: Prereader | None = None
+# The last build's search index, removed beside this build (``OldIndex``) until on_post_build.
+_old_index: OldIndex | None = None
 # The worker's URL with its content digest: what the theme gives Material's search box.
 _worker_url: str | None = None
 # Under serve, the last rebuild's Pagefind run, finishing beside the served site.
@@ -147,13 +149,16 @@ def on_pre_build(config: MkDocsConfig, **kwargs: Any) -> None:
     rebuild here, so the last good site is still served; the loads are cached
     by content, and the build reads them from the cache.
     """
-    global _prereader
+    global _prereader, _old_index
     try:
         catalog = load_catalog()
         rules = load_rules()
         programs = load_programs()
     except DataFileError as exc:
         raise PluginError(str(exc)) from exc
+    _finish_removal()
+    # The rebuild goes on (the data loaded): the last index need not be served any longer.
+    _old_index = OldIndex.set_aside(Path(config.site_dir) / SEARCH_BUNDLE)
     _close_prereader()
     if _cache.keep_html and _cache.entries:  # a serve rebuild reads the posts that changed, a few
         return
@@ -412,6 +417,7 @@ def on_post_build(config: MkDocsConfig, **kwargs: Any) -> None:
     """Wait for the search index (under serve, beside), and say what kept it from being built."""
     global _search, _indexing
     _close_pool()
+    _finish_removal()  # long done: nothing hidden is left in the site
     _remove_exports()  # copied into the site with the other static files, before the pages were written
     gc.unfreeze()  # the model is garbage once the site is written (and under serve, at the next rebuild)
     if _search is None:
@@ -446,6 +452,7 @@ def on_shutdown(**kwargs: Any) -> None:
     """Leave nothing of the last build behind (a failed build never reached ``on_post_build``)."""
     _close_pool()
     _close_prereader()
+    _finish_removal()
     _remove_exports()
     for running in (_search, _indexing):  # a failed build never reached on_post_build
         if running is not None:
@@ -471,6 +478,13 @@ def _close_prereader() -> None:
     if _prereader is not None:
         _prereader.close()
         _prereader = None
+
+
+def _finish_removal() -> None:
+    global _old_index
+    if _old_index is not None:
+        _old_index.wait()
+        _old_index = None
 
 
 def _close_pool() -> None:

@@ -28,6 +28,7 @@ from conftest import (
     search_fragments,
     serving,
 )
+from flagref.searchindex import OLD_INDEX_PREFIX
 from flagref.site import PostCache, SiteBuild, SourceFile
 
 SEED_TITLE = "kubernetes > etcd as a component in the cluster"
@@ -222,6 +223,30 @@ def test_a_broken_catalog_stops_the_rebuild_and_the_last_good_site_stays(tmp_pat
     # Stopped before MkDocs emptied the site folder: what serve serves is the last good build.
     assert (site / SEED_URL / "index.html").is_file()
     assert (site / "flags" / "etcd" / "index.html").is_file()
+    # Its search index too: the last one is set aside only once the data has loaded.
+    assert (site / "pagefind" / "pagefind-entry.json").is_file()
+    assert [p.name for p in site.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_build_into_the_last_site_folder_replaces_its_index_and_leaves_nothing_beside(tmp_path):
+    """The last index is removed beside the build (``OldIndex``): the new one alone is in the site at the end."""
+    docs, post, original = _seed_copy(tmp_path)
+    site = tmp_path / "site"
+    build_site(docs, site, strict=True)
+    stale = site / "pagefind" / "fragment" / "stale.pf_fragment"
+    stale.write_bytes(b"left by the last build")
+    killed = site / f"{OLD_INDEX_PREFIX}1-2" / "fragment"  # set aside by a build killed before its end
+    killed.mkdir(parents=True)
+    (killed / "old.pf_fragment").write_bytes(b"older still")
+    post.write_text(original + "\nWritten since the last build: quokkas.\n", encoding="utf-8")
+
+    second = build_site(docs, site, strict=True)
+    assert second.warnings == []
+    assert not stale.exists()
+    assert [p.name for p in site.iterdir() if p.name.startswith(".")] == []
+    fragments = search_fragments(site)
+    seed = [f for f in fragments if f["url"].rstrip("/").endswith(SEED_URL.rstrip("/"))]
+    assert len(seed) == 1 and "quokkas" in seed[0]["content"]
 
 
 def test_serve_does_not_hold_the_pages_for_the_search_index(tmp_path):

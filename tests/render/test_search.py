@@ -38,6 +38,8 @@ from flagref.searchbroker import (
     _write_bundle,
 )
 from flagref.searchindex import (
+    OLD_INDEX_PREFIX,
+    OldIndex,
     SearchIndexer,
     pagefind_binary,
     scratch_folder,
@@ -414,6 +416,50 @@ def test_scratch_folders_of_a_process_gone_are_swept_and_others_kept(tmp_path):
     other.mkdir()
     assert sweep_scratch(tmp_path) == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, other.name])
+
+
+@pytest.mark.unit
+def test_the_last_index_is_set_aside_at_once_and_removed_beside(tmp_path):
+    site = tmp_path / "site"
+    bundle = site / "pagefind"
+    (bundle / "fragment").mkdir(parents=True)
+    for n in range(50):
+        (bundle / "fragment" / f"{n}.pf_fragment").write_bytes(b"x")
+    killed = site / f"{OLD_INDEX_PREFIX}1-2"  # what a build killed before its end left
+    (killed / "index").mkdir(parents=True)
+    (site / "index.html").write_text("a page", encoding="utf-8")
+
+    old = OldIndex.set_aside(bundle)
+    # MkDocs empties the folder next: the index is no longer in it, and what replaces it is hidden.
+    assert not bundle.exists()
+    assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".")) == ["index.html"]
+    assert len(old.folders) == 2 and all(p.parent == site and p.name.startswith(OLD_INDEX_PREFIX) for p in old.folders)
+    old.wait(timeout=30)
+    assert sorted(p.name for p in site.iterdir()) == ["index.html"]
+
+
+@pytest.mark.unit
+def test_an_index_that_cannot_be_removed_beside_is_removed_at_the_end(tmp_path, monkeypatch):
+    bundle = tmp_path / "site" / "pagefind"
+    (bundle / "fragment").mkdir(parents=True)
+    (bundle / "fragment" / "1.pf_fragment").write_bytes(b"x")
+
+    def refused(*args, **kwargs):
+        raise OSError("no process can be started")
+
+    monkeypatch.setattr("flagref.searchindex.subprocess.Popen", refused)
+    old = OldIndex.set_aside(bundle)
+    assert not bundle.exists() and len(old.folders) == 1 and old.folders[0].is_dir()
+    old.wait()
+    assert list((tmp_path / "site").iterdir()) == []
+
+
+@pytest.mark.unit
+def test_no_site_folder_yet_sets_nothing_aside(tmp_path):
+    old = OldIndex.set_aside(tmp_path / "site" / "pagefind")
+    assert old.folders == []
+    old.wait()
+    assert not (tmp_path / "site").exists()
 
 
 @pytest.mark.unit

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -37,6 +38,7 @@ from flagref.model import FlagUse, Origin
 from flagref.parse import parse_post
 from flagref.parse.snippets import SnippetSource
 from flagref.render.diagram import render_wiring, wiring_block
+from flagref.render.relations import ALSO_SEEN_LIMIT, also_seen
 from flagref.scan import scan_docs
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "relations"
@@ -307,6 +309,27 @@ def test_across_posts_no_violation_only_also_seen(tmp_path):
     page = result.build.generated_pages()[0]["flags/kube-apiserver.md"]
     assert "etcd --listen-client-urls also seen in" in page
     assert "2020-03-07-etcd-on-its-own/#flagref-block-0" in page
+
+
+def test_a_cell_names_the_first_three_posts_that_show_the_other_side(tmp_path):
+    """However many posts show the other side, a cell names the first three, as the reference names them first."""
+    etcd = (FIXTURES / "cross-post" / "2020-03-07-etcd-on-its-own.md").read_text(encoding="utf-8")
+    docs = _docs_with(tmp_path, FIXTURES / "cross-post" / "2020-03-06-apiserver-remote-etcd.md")
+    for n in range(6):
+        (docs / "posts" / f"2021-01-0{n + 1}-etcd-copy-{n}.md").write_text(
+            etcd.replace("title: ", f"title: copy {n} of ", 1), encoding="utf-8"
+        )
+    build = scan_docs(docs, SNIPPETS).build
+    html = build.post_html("posts/2020-03-06-apiserver-remote-etcd.md", _pre_blocks(1))
+    named = re.findall(r'<a href="\.\./([^/"]+)/#flagref-block-0">also seen in', html)
+    (served,) = [
+        r for r in build.relations["posts/2020-03-06-apiserver-remote-etcd.md"] if r.rule.id == "apiserver-etcd-servers"
+    ]
+    everyone = [item.src_uri for item, _ in also_seen(build.index, served.rule.b)]
+    assert len(everyone) == 6
+    assert named == [Path(uri).stem for uri in everyone[:ALSO_SEEN_LIMIT]]
+    page = build.generated_pages()[0]["flags/kube-apiserver.md"]
+    assert f"and {len(everyone) - ALSO_SEEN_LIMIT} more" in page
 
 
 def _pre_blocks(n: int) -> str:

@@ -107,6 +107,8 @@ class _Walker:
         self.after_block = after_block
         self.out: list[str] = []
         self.open: dict[str, int] = defaultdict(int)  # depth of each element that changes how text is read
+        # Elements open now among _NO_PROSE, _NO_TEXT and _HEADINGS: read for every token, so counted as they open.
+        self.no_prose = self.no_text = self.headings = 0
         self.pres = 0  # <pre> elements met so far
         self.fence: Fence | None = None  # the block being walked, when its <pre> is one the parser found
         self.linking = False  # in the code text of that block
@@ -153,17 +155,27 @@ class _Walker:
         return "".join(self.out)
 
     def _in_prose(self) -> bool:
-        return not any(self.open[name] for name in _NO_PROSE)
+        return not self.no_prose
 
     def _in_heading(self) -> bool:
         """In the text of a heading: not linked, but a flag name in it is kept whole."""
-        return any(self.open[name] for name in _HEADINGS) and not any(self.open[name] for name in _NO_TEXT)
+        return self.headings > 0 and not self.no_text
 
     def _track(self, token: Token) -> None:
+        name = token.name
         if token.kind == "start" and not token.text.endswith("/>"):
-            self.open[token.name] += 1
-        elif token.kind == "end" and self.open[token.name]:
-            self.open[token.name] -= 1
+            step = 1
+        elif token.kind == "end" and self.open[name]:
+            step = -1
+        else:
+            return
+        self.open[name] += step
+        if name in _NO_PROSE:
+            self.no_prose += step
+            if name in _HEADINGS:
+                self.headings += step
+            else:
+                self.no_text += step
 
     def _place_pending(self, token: Token) -> bool:
         """Tables go after the block's wrapper (``</pre></div>``), or right after ``</pre>``."""

@@ -59,7 +59,7 @@ def related_cells(
             elif theirs.component and theirs.flag != PROBE_FLAG:
                 target = flag_url(page_url, theirs.component, theirs.name, directory_urls, pages)
                 out.append((f"{mine.shows}: not in this post", target))
-                for item, seen in also_seen(index, theirs, exclude=this_post)[:ALSO_SEEN_LIMIT]:
+                for item, seen in also_seen(index, theirs, exclude=this_post, limit=ALSO_SEEN_LIMIT):
                     href = block_url(page_url, item.url, seen.block)
                     out.append((f"also seen in {item.post.title}", href))
         return out
@@ -67,8 +67,15 @@ def related_cells(
     return cells
 
 
-def also_seen(index: FlagIndex, side: RuleSide, exclude: object | None = None) -> list[tuple[object, FlagUse]]:
-    """One written use of ``side``'s flag per post (manifests and commands), other than ``exclude``."""
+def also_seen(
+    index: FlagIndex, side: RuleSide, exclude: object | None = None, limit: int | None = None
+) -> list[tuple[object, FlagUse]]:
+    """One written use of ``side``'s flag per post (manifests and commands), other than ``exclude``.
+
+    ``limit``: the first that many posts only. A post's cell names three, and
+    stops looking there: a flag every post uses has a thousand uses at 1,000
+    posts, and every post's cells would read them all.
+    """
     entry = index.get(side.component, side.name)
     if entry is None:
         return []
@@ -77,6 +84,8 @@ def also_seen(index: FlagIndex, side: RuleSide, exclude: object | None = None) -
         if use.kind == "prose" or use.block is None or item is exclude:
             continue
         found.setdefault(item.src_uri, (item, use))
+        if len(found) == limit:
+            break
     return list(found.values())
 
 

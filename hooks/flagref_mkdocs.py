@@ -95,6 +95,8 @@ _exports_dir: Path | None = None
 _generated: dict[str, tuple[str, str, Any]] = {}
 _unchanged: dict[str, tuple[str, Any]] = {}
 _page_keys: dict[str, str] = {}
+# Posts' headers made ahead in the decoration worker, from on_page_markdown to on_page_content (src_uri).
+_headers: dict[str, str] = {}
 # The generated pages of this build made in the decoration worker (src_uri), filled in on_pre_page.
 _beside: set[str] = set()
 
@@ -234,10 +236,13 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
     gc.freeze()
     if DecorationPool.usable(_build):  # posts are decorated in a second process while MkDocs renders
         _pool = DecorationPool(_build, search)
+        if not _cache.keep_html:  # under serve, the posts' Markdown is kept from the last rebuild instead
+            _pool.ahead([f.src_uri for f in files.documentation_pages() if is_post(f.src_uri)])
         _pool.exports(exports, config.site_name)  # written and indexed there too; on_env waits for them
     else:
         write_exports(_build, exports, config.site_name, search)  # its problems are the indexer's own already
     _beside.clear()
+    _headers.clear()
     if _pool is not None and not _cache.keep_html:
         # Made in the worker while MkDocs converts the posts (on_pre_page takes each); under serve
         # they are made here, from the entries kept since the last rebuild.
@@ -337,7 +342,11 @@ def on_page_markdown(markdown: str, page: Page, **kwargs: Any) -> str:
         page.meta.update({key: _escaped(value) for key, value in item.post.front.raw.items()})
         page.meta["title"] = escape_html(item.post.title)
         # None: the engine could not read the post, which is then rendered from the author's text.
-        rendered = _build.post_markdown(page.file.src_uri)
+        made = _pool.markdown(page.file.src_uri) if _pool is not None else None
+        if made is not None:
+            rendered, _headers[page.file.src_uri] = made
+        else:
+            rendered = _build.post_markdown(page.file.src_uri)
         markdown = markdown if rendered is None else rendered
     if _worker_url is not None:
         # Pagefind indexes the site: Material's search plugin (kept for its search box) parses no page.
@@ -365,7 +374,11 @@ def on_page_content(html: str, page: Page, **kwargs: Any) -> str:
     searching = _search is not None and _worker_url is not None
     if is_post(page.file.src_uri):
         # The title as the page's <h1> (the theme then adds none), with date, categories and reading time.
-        header = narrow(render_post_header(_build.by_src[page.file.src_uri], _build.categories, _build.directory_urls))
+        header = _headers.pop(page.file.src_uri, None)
+        if header is None:
+            header = narrow(
+                render_post_header(_build.by_src[page.file.src_uri], _build.categories, _build.directory_urls)
+            )
         if _pool is not None:  # decorated (and sent to the search index) beside; on_page_context puts it in
             _pool.submit(page.file.src_uri, html, header, stage_path(page.url) if searching else None)
             # With Pagefind no handler reads the page until then: the undecorated HTML is not held

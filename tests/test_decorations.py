@@ -11,6 +11,7 @@ import pytest
 import flagref.decorations
 from conftest import ROOT, build_site, search_fragments, serving
 from flagref.decorations import DecorationPool
+from flagref.render.header import render_post_header
 from flagref.render.search import RECORDS_FOLDER
 from flagref.render.text import narrow
 from flagref.site import SiteBuild, SourceFile
@@ -54,9 +55,19 @@ def test_the_worker_makes_the_same_pages_and_search_records(tmp_path, monkeypatc
         return markdown
 
     monkeypatch.setattr(flagref.decorations.DecorationPool, "page", spy_page)
+    ahead = []
+    real_markdown = flagref.decorations.DecorationPool.markdown
+
+    def spy_markdown(self, src_uri):
+        made = real_markdown(self, src_uri)
+        ahead.append(made is not None)
+        return made
+
+    monkeypatch.setattr(flagref.decorations.DecorationPool, "markdown", spy_markdown)
     beside = build_site(docs, tmp_path / "beside", strict=False)
     assert started == [True]
     assert len(taken) > 10 and all(made for _, made in taken)  # every generated page came from the worker
+    assert len(ahead) == count and all(ahead)  # every post's Markdown and header too, made ahead
     monkeypatch.setattr(flagref.decorations, "MIN_POSTS", 10**9)
     here = build_site(docs, tmp_path / "here", strict=False)
     assert started == [True]  # the second build decorated in its own process
@@ -140,6 +151,46 @@ def test_a_decorated_post_comes_back_through_one_file_removed_with_the_worker(tm
     finally:
         pool.close()
     assert not folder.exists()  # the posts not taken (a build that failed) go with the worker
+
+
+def test_the_posts_markdown_and_headers_are_made_ahead_in_the_order_asked(tmp_path, monkeypatch):
+    build = _generated_build(tmp_path, 40, seed=13)
+    order = [i.src_uri for i in reversed(build.posts)]
+    monkeypatch.setattr(flagref.decorations, "AHEAD_FIRST", 3)
+    monkeypatch.setattr(flagref.decorations, "AHEAD_BATCH", 16)
+    pool = DecorationPool(build, search=None)
+    try:
+        pool.ahead(order[:-1])
+        futures = list(dict.fromkeys(pool._ahead.values()))
+        asked = len(order) - 1
+        assert asked > 3 + 16
+        sizes = [3, *[16] * ((asked - 3) // 16), *([(asked - 3) % 16] if (asked - 3) % 16 else [])]
+        assert [len([u for u, f in pool._ahead.items() if f is future]) for future in futures] == sizes
+        for src_uri in order[:-1]:
+            expected = (
+                build.post_markdown(src_uri),
+                narrow(render_post_header(build.by_src[src_uri], build.categories)),
+            )
+            assert pool.markdown(src_uri) == expected
+            assert pool.markdown(src_uri) is None  # taken once
+        assert pool.markdown(order[-1]) is None  # not asked for: the build makes it
+    finally:
+        pool.close()
+
+
+def test_a_post_the_worker_failed_to_make_ahead_is_made_by_the_build(tmp_path, monkeypatch):
+    build = _generated_build(tmp_path, 3, seed=17)
+    pool = DecorationPool(build, search=None)
+
+    def broken(src_uris):
+        raise RuntimeError("the worker failed")
+
+    monkeypatch.setattr(flagref.decorations, "_ahead", broken)  # the worker is forked with it (at the first task)
+    try:
+        pool.ahead([i.src_uri for i in build.posts])
+        assert [pool.markdown(i.src_uri) for i in build.posts] == [None, None, None]
+    finally:
+        pool.close()
 
 
 def test_a_post_decorated_beside_is_let_go_once_its_page_is_written(tmp_path):

@@ -26,10 +26,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from .render.exports import FLAGS_JSON, OBJECTS_INV, render_objects_inv, write_flags_json
+from .render.header import render_post_header
 from .render.search import flag_documents
 from .render.text import narrow
 from .searchindex import SearchIndexer, scratch_folder
@@ -44,6 +46,11 @@ MIN_POSTS = 50
 _BUILD: SiteBuild | None = None
 _SEARCH: SearchIndexer | None = None
 
+
+# Posts whose Markdown and header the worker makes ahead in one task: a first few, then the rest in
+# large batches (making them costs about a fifth of a millisecond a post).
+AHEAD_FIRST = 16
+AHEAD_BATCH = 256
 
 # Posts handed over together: one message each way per batch, not per post. Each message costs the
 # build's own process a wake-up of the pool's threads, which then take the interpreter lock from it.
@@ -111,6 +118,20 @@ def _write_exports(folder: str, site_name: str) -> list[str]:
     return write_exports(_BUILD, Path(folder), site_name, _SEARCH)
 
 
+def _ahead(src_uris: list[str]) -> dict[str, tuple[str | None, str]]:
+    """In the worker: each post's Markdown (``SiteBuild.post_markdown``) and its page header, by src_uri."""
+    assert _BUILD is not None
+    build = _BUILD
+    return {
+        src_uri: (
+            build.post_markdown(src_uri),
+            narrow(render_post_header(item, build.categories, build.directory_urls)),
+        )
+        for src_uri in src_uris
+        if (item := build.by_src.get(src_uri)) is not None
+    }
+
+
 def _stashed_pages() -> dict[str, tuple[str, list[str], list[tuple[int, str, str]] | None]]:
     assert _BUILD is not None
     return _BUILD.stashed_pages()
@@ -141,6 +162,8 @@ class DecorationPool:
         self._batches: list[Future] = []
         self._where: dict[str, tuple[int | None, str | None, str, str | None, int]] = {}
         self._exports: Future | None = None
+        # The posts' Markdown and headers made ahead (``ahead``): the batch of each post, by src_uri.
+        self._ahead: dict[str, Future] = {}
         self._generated: Future | None = None
         # The decorated posts' page contents, one after another in one file, read back by offset.
         self._folder = scratch_folder("pages", in_memory=False)
@@ -170,6 +193,32 @@ class DecorationPool:
         if self._pending:
             self._batches.append(self._executor.submit(_work, self._pending, str(self._pages)))
             self._pending = []
+
+    def ahead(self, src_uris: Sequence[str]) -> None:
+        """Have the worker make the posts' Markdown and headers first, in the order MkDocs converts them.
+
+        The build's process then only takes each (``markdown``, ``header``): at
+        1,000 posts that is a fifth of a second it no longer spends between
+        Markdown conversions. The first batch is small, so the first post waits
+        for a few posts' worth, not for all of them.
+        """
+        at, size = 0, AHEAD_FIRST
+        while at < len(src_uris):
+            batch = list(src_uris[at : at + size])
+            future = self._executor.submit(_ahead, batch)
+            self._ahead.update(dict.fromkeys(batch, future))
+            at, size = at + size, AHEAD_BATCH
+
+    def markdown(self, src_uri: str) -> tuple[str | None, str] | None:
+        """A post's Markdown (``None``: rendered from the author's text) and header, made ahead; ``None``: not made."""
+        future = self._ahead.pop(src_uri, None)
+        if future is None:
+            return None
+        try:
+            made = future.result()
+        except Exception:  # the worker failed: the build makes it, and meets the same problem itself
+            return None
+        return made.get(src_uri)
 
     def exports(self, folder: Path, site_name: str) -> None:
         """Have the worker write the exports into ``folder`` (and send the flag records); ``drain`` waits for it."""

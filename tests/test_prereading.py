@@ -101,6 +101,27 @@ def test_posts_read_beside_are_the_posts_read_here(corpus):
     assert not prereader._process.is_alive()
 
 
+def test_posts_the_build_reads_are_checked_before_it_meets_the_child(corpus):
+    """The build checks each post it reads at once: checked after the meeting, one core would idle meanwhile."""
+    files = _files(corpus)
+    sources = _sources(files)
+    prereader = _start(files)
+    cache = PostCache()
+    seen: dict[str, set] = {}
+    real = prereader.read
+
+    def spy(pending, read):
+        got = real(pending, read)
+        seen["checked"] = set(cache.checks)
+        seen["built"] = {key for key in got if key not in prereader.checked}  # read here, not received
+        return got
+
+    prereader.read = spy
+    SiteBuild(sources, cache=cache, prereader=prereader)
+    assert seen["built"], "the build read no post itself"
+    assert seen["built"] <= seen["checked"]
+
+
 def test_a_post_changed_after_the_child_read_it_is_read_again(corpus):
     files = _files(corpus)
     sources = _sources(files)

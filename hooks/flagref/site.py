@@ -147,7 +147,18 @@ class SiteBuild:
             return _read_post(source, snippets, self.catalog, self.programs)
 
         self.rules = load_rules()
-        early = prereader.read(missing, read) if prereader is not None and missing else {}
+        early: dict[tuple[str, str], Post] = {}
+        if prereader is not None and missing:
+            key_of = {source.src_uri: key for source, key in missing}
+
+            def read_and_check(source: SourceFile) -> Post:
+                # Checked as soon as read, while the child still reads (it checks its own): checked
+                # once the two have met, the posts read here kept one core idle (0.16 s at 1,000 posts).
+                post = read(source)
+                cache.checked(key_of[source.src_uri], post, self.catalog, self.rules)
+                return post
+
+            early = prereader.read(missing, read_and_check)
         for source, key in missing:
             post = early.get(key)  # read beside, from the same text with the same engine data
             cache.entries[key] = post if post is not None else read(source)

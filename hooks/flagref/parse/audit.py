@@ -37,7 +37,8 @@ def audit_blocks(fences: Sequence[Fence], uses: Iterable[FlagUse], unparsed: Ite
     out: list[Unparsed] = []
     for fence in fences:
         for origin, text in zip(fence.origins, fence.body):
-            typographic = any(dash in text for dash in TYPOGRAPHIC_DASHES) and _TYPOGRAPHIC_FLAG.findall(text)
+            # The dashes are not ASCII: an ASCII line (most lines; CPython knows it without a scan) has none.
+            typographic = not text.isascii() and _TYPOGRAPHIC_FLAG.findall(text)
             if "--" not in text and not typographic:  # FLAG_TOKEN needs two dashes: most lines are skipped here
                 continue
             key = (origin.path, origin.line)

@@ -6,6 +6,7 @@ the post; the assertion is on the decorated HTML.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -163,6 +164,37 @@ def test_time_is_linear(shape):
 
     small, large = timed(10**4), timed(10**5)
     assert large / max(small, 1e-3) <= 20, (shape, small, large)
+
+
+CODE_BLOCKS = [
+    # The highlighter's usual output: a line with uses, a line without, a closing newline.
+    '<div class="highlight"><pre><span></span><code>etcd <span class="nt">--name</span>=a\n'
+    '<span class="c1"># no flag here</span>\n  --data-dir=/var --name=b\n</code></pre></div>',
+    # A TAB of the author's (render.markdown marks it), a secret, and no closing newline.
+    '<pre><code>etcd\ufdd0--name=a\n--token=<span class="s1">&#39;ab&quot;cd&#39;</span></code></pre>',
+    # Markup that changes how text is read, and a tag cut by a line's end: left to the tokens.
+    '<pre><code>etcd <a href="#x">--name</a>=a\n--data-dir=/var\n</code></pre>',
+    '<pre><code>etcd --name=a<span\nclass="x">--data-dir</span>=/var\n</code></pre>',
+    "<pre><code>etcd --name=a <!-- --data-dir -->\n--data-dir=/var\n</code></pre>",
+    "<pre><code>etcd --name=a\n<pre>--data-dir=/var</pre>\n</code></pre>",
+    # No end of the code: the tokens read to the end of the input.
+    "<pre><code>etcd --name=a\n--data-dir=/var",
+]
+
+
+@pytest.mark.parametrize("page", CODE_BLOCKS)
+def test_code_read_a_line_at_a_time_is_decorated_as_token_by_token(page, monkeypatch):
+    uses = [
+        written("--name", 1, value="a"),
+        written("--token", 2, value='ab"cd', secret=True),
+        written("--data-dir", 3, value="/var"),
+        written("--name", 3, value="b"),
+    ]
+    blocks = [fence(0, [1, 2, 3])]
+    by_line = decorate(page, uses, blocks)
+    monkeypatch.setattr("flagref.render.post._NOT_LINE_BY_LINE", re.compile(""))  # every block: token by token
+    assert by_line == decorate(page, uses, blocks)
+    assert 'class="flagref-flag"' in by_line
 
 
 @pytest.mark.slow

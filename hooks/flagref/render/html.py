@@ -39,10 +39,13 @@ class Token:
     name: str = ""
 
 
-def tokenize(html: str) -> Iterator[Token]:
-    """The tokens of ``html`` in order; every step moves forward, so the work is linear in its length."""
+def tokenize(html: str, start: int = 0) -> Iterator[Token]:
+    """The tokens of ``html`` from ``start`` in order; every step moves forward, so the work is linear in its length.
+
+    ``start`` must be where a token begins (the offset of one this function gave).
+    """
     n = len(html)
-    i = 0
+    i = start
     while i < n:
         lt = html.find("<", i)
         if lt < 0:

@@ -46,6 +46,9 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Elements whose text is never prose to link: links, headings, drawings, raw text.
 _NO_TEXT = frozenset({"a", "svg", "script", "style", "textarea"})
 _NO_PROSE = _NO_TEXT | _HEADINGS
+# Markup in a code block that the line-at-a-time reading leaves to the tokens: an element that changes how
+# text is read, a nested block, a comment or a declaration. A name, then what may follow a tag name: linear.
+_NOT_LINE_BY_LINE = re.compile(r"<(?:/?(?:a|svg|script|style|textarea|h[1-6]|pre|code)[\s/>]|[!?])", re.I)
 
 
 def anchor_span(block: int) -> str:
@@ -90,16 +93,26 @@ def decorate_post(
         tables = render_block_tables(by_block.get(n, []), index, link, relations, truncated)
         return tables + (extra_after_block or {}).get(n, "")
 
-    walker = _Walker(post.fences, by_line, mentions, link, after_block)
-    for token in tokenize(html):
-        walker.feed(token)
-    return walker.finish()
+    walker = _Walker(html, post.fences, by_line, mentions, link, after_block)
+    at = 0
+    while True:
+        for token in tokenize(html, at):
+            walker.feed(token)
+            if walker.resume is not None:  # the walker read a stretch of the input itself
+                break
+        else:
+            return walker.finish()
+        at, walker.resume = walker.resume, None
 
 
 class _Walker:
     """The one pass: tokens in, decorated HTML out, with the state of where each token stands."""
 
-    def __init__(self, fences: Sequence[Fence], by_line, mentions: dict[str, FlagUse], link: FlagLink, after_block):
+    def __init__(
+        self, html: str, fences: Sequence[Fence], by_line, mentions: dict[str, FlagUse], link: FlagLink, after_block
+    ):
+        self.html = html
+        self.resume: int | None = None  # where tokens start again, after a stretch read whole (``_read_code``)
         self.fences = fences
         self.by_line = by_line
         self.mentions = mentions
@@ -237,6 +250,7 @@ class _Walker:
             self.segments.append((False, token.text))
             self._flush_line(link=False)
             self.line = 0
+            self._read_code(token.offset + len(token.text))
             return
         if self.fence is not None and token.kind == "end" and token.name == "code" and self.linking:
             self._flush_line()
@@ -245,6 +259,44 @@ class _Walker:
             self.segments.append((False, token.text))
         else:
             self.out.append(token.text)
+
+    def _read_code(self, start: int) -> None:
+        """Read the block's code text from ``start`` to its ``</code>`` a line at a time, when that reads the same.
+
+        Most of a post's tags are the highlighter's, in its code blocks, and most
+        code lines use no flag: such a line is written as it is, and only a line
+        with uses is split into tags and text to link. Token by token, the
+        walker read them all: the decoration of the 1,000-post corpus takes a
+        quarter less time line by line. Left to the tokens when the code
+        holds markup that changes how text is read (links, headings, raw text,
+        nested blocks, comments) or a tag that runs over a line's end.
+        """
+        end = self.html.find("</code>", start)
+        if end < 0:
+            return
+        code = self.html[start:end]
+        if _NOT_LINE_BY_LINE.search(code):
+            return
+        lines = code.split("\n")
+        if any(line.rfind("<") > line.rfind(">") for line in lines):  # a tag cut by the line's end
+            return
+        fence = self.fence
+        assert fence is not None
+        origins = fence.origins
+        out = self.out
+        for n, line in enumerate(lines):
+            if n:
+                out.append("\n")
+            if TAB_MARK in line:  # a TAB of the author's code (render.markdown); never in a tag
+                line = line.replace(TAB_MARK, "\t")
+            uses = self.by_line.get((origins[n].path, origins[n].line)) if n < len(origins) else None
+            if not uses:
+                out.append(line)
+                continue
+            segments = [(token.kind == "text", token.text) for token in tokenize(line)]
+            out.extend(part for _, part in link_code_line(segments, uses, self.link))
+        self.line = len(lines) - 1
+        self.resume = end
 
     def _flush_line(self, link: bool = True) -> None:
         if not self.segments:

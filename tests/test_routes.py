@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
+import random
+
 import pytest
 
 from flagref.render.routes import (
@@ -74,3 +77,21 @@ def test_flag_targets_and_links():
 def test_block_links():
     assert block_url("flags/etcd/", "posts/a/", 2) == "../../posts/a/#flagref-block-2"
     assert block_url("flags/etcd/", "posts/a/", None) == "../../posts/a/"
+
+
+@pytest.mark.unit
+def test_the_relative_path_by_common_folders_is_posixpaths():
+    """``_relpath`` answers as ``posixpath.relpath`` does, for normal URLs and for every odd one it hands over."""
+    from flagref.render.routes import _relpath
+
+    parts = ["posts", "flags", "etcd", "2019-10-24-etcd", "x.html", "index.html", "", ".", ".."]
+    rng = random.Random(7)
+    cases = [("flags/etcd/", "posts/etcd/2019-10-24-etcd/"), ("", ""), ("posts/x/", ""), ("", "posts/x/")]
+    for _ in range(20000):
+        to = "/".join(rng.choice(parts) for _ in range(rng.randint(0, 4)))
+        base = "/".join(rng.choice(parts) for _ in range(rng.randint(0, 4)))
+        cases.append((to, base + "/" if base else ""))
+    for to, base in cases:
+        if to or base:
+            assert _relpath(to, base) == posixpath.relpath("/" + to, "/" + base), (to, base)
+    assert _relpath("flags/etcd/", "posts/etcd/2019-10-24-etcd/") == "../../../flags/etcd"

@@ -7,6 +7,7 @@ them, so that collecting the fast ``unit`` tier does not pay for them.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import difflib
 import functools
@@ -16,6 +17,7 @@ import logging
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +47,11 @@ SEED = DOCS / "posts/kubernetes/components/2019-10-24-etcd.md"
 SEED_URL = "posts/kubernetes/components/2019-10-24-etcd/"
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+# What flagref keeps between runs (the catalog as read, lookup's records) goes to a folder of this run's,
+# for every build and command the tests start: nothing from an earlier run answers, nothing is left in ~.
+_CACHE = tempfile.mkdtemp(prefix="flagref-test-cache-")
+atexit.register(shutil.rmtree, _CACHE, True)
+os.environ.setdefault("FLAGREF_CACHE_DIR", _CACHE)
 
 
 @dataclass

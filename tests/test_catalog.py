@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import shutil
 import sys
 import textwrap
 import urllib.parse
@@ -24,6 +25,7 @@ from flagref.catalog import (  # noqa: E402
     CatalogError,
     env_variable,
     load_catalog,
+    loader,  # noqa: E402
 )
 
 pytestmark = pytest.mark.unit  # but for the tests marked slow (see tests/conftest.py)
@@ -685,3 +687,45 @@ def test_loader_imports_nothing_beyond_pyyaml():
             imported.add(node.module.split(".")[0])
     third_party = imported - set(sys.stdlib_module_names) - {"__future__"}
     assert third_party == {"yaml"}
+
+
+def test_the_catalog_kept_between_runs_is_the_catalog_read(tmp_path, monkeypatch):
+    """The second run takes the catalog from the cache folder: the same entries, lookups and fingerprint."""
+    monkeypatch.setenv("FLAGREF_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(loader, "_cache", {})
+    read = loader.load_catalog()
+    (stored,) = (tmp_path / "cache" / "catalog").glob("*.pickle")
+    monkeypatch.setattr(loader, "_cache", {})  # a new run: nothing in memory
+    monkeypatch.setattr(loader, "_read_catalog", lambda *args: pytest.fail("the YAML was read again"))
+    kept = loader.load_catalog()
+    assert kept is not read and kept.fingerprint == read.fingerprint
+    assert list(kept.components) == list(read.components)
+    assert list(kept.flags()) == list(read.flags())  # every field of every entry
+    assert kept._owners == read._owners and kept._shorts == read._shorts
+    assert kept.lookup("kubectl", "-n") == read.lookup("kubectl", "-n") is not None
+    assert type(kept.components).__name__ == "mappingproxy"
+    stored.write_bytes(b"cut short")  # a broken file is read past, and written again
+    monkeypatch.undo()
+    monkeypatch.setenv("FLAGREF_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(loader, "_cache", {})
+    assert list(loader.load_catalog().flags()) == list(read.flags())
+    assert stored.read_bytes() != b"cut short"
+
+
+def test_an_edited_catalog_is_read_again_and_few_are_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLAGREF_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "catalog"
+    shutil.copytree(
+        loader.importlib.import_module("flagref.catalog").DEFAULT_DIRECTORY,
+        folder,
+        ignore=shutil.ignore_patterns("*.py", "__pycache__", "*.md"),
+    )
+    etcd = folder / "etcd.yaml"
+    text = etcd.read_text(encoding="utf-8")
+    meanings = []
+    for n in range(loader._STORED_KEPT + 3):
+        monkeypatch.setattr(loader, "_cache", {})
+        etcd.write_text(text + f"\n# edit {n}\n", encoding="utf-8")
+        meanings.append(loader.load_catalog(folder).fingerprint)
+    assert len(set(meanings)) == len(meanings)  # each edit read anew, under a key of its own
+    assert len(list((tmp_path / "cache" / "catalog").glob("*.pickle"))) == loader._STORED_KEPT

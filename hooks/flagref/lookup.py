@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .cachedir import default_cache_dir
+
 CACHE_VERSION = 1
 PACKAGE_DIR = Path(__file__).resolve().parent
 POST_SUFFIXES = (".md", ".markdown")
@@ -216,14 +218,6 @@ def _suggestions(document: FlagDocument, name: str, component: str | None, limit
 
 # --------------------------------------------------------------------------
 # The document, from the cache or from the posts
-
-
-def default_cache_dir() -> Path:
-    """``$FLAGREF_CACHE_DIR``, else ``$XDG_CACHE_HOME/flagref``, else ``~/.cache/flagref``."""
-    if os.environ.get("FLAGREF_CACHE_DIR"):
-        return Path(os.environ["FLAGREF_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "flagref"
 
 
 def load_document(

@@ -7,17 +7,23 @@ The schema is described in ``README.md`` beside this module.
 
 from __future__ import annotations
 
+import contextlib
+import copyreg
 import dataclasses
 import hashlib
 import importlib
+import io
 import os
+import pickle
 import re
+import tempfile
 import types
 from collections.abc import Mapping
 from pathlib import Path
 
 from yaml.nodes import Node, SequenceNode
 
+from ..cachedir import code_digest, default_cache_dir
 from ..datafile import compose
 from .model import (
     Catalog,
@@ -122,6 +128,16 @@ def load_catalog(directory: str | os.PathLike | None = None) -> Catalog:
     cached = _cache.get(key)
     if cached is not None and cached[0] == signature:
         return cached[1]
+    stored = _stored_path(root, key, signature)
+    catalog = _read_stored(stored)
+    if catalog is None:
+        catalog = _read_catalog(root, key, files, signature)
+        _store(stored, catalog)
+    _cache[key] = (signature, catalog)
+    return catalog
+
+
+def _read_catalog(root: Path, key: Path, files: list[Path], signature: str) -> Catalog:
     components: dict[str, ComponentSpec] = {}
     for path in files:
         shown = root / path.name
@@ -136,9 +152,62 @@ def load_catalog(directory: str | os.PathLike | None = None) -> Catalog:
             components[spec.name] = spec
     if not components:
         raise CatalogError(root, 0, "no catalog files (*.yaml) found")
-    catalog = Catalog(components, fingerprint=f"{key}:{signature}")
-    _cache[key] = (signature, catalog)
-    return catalog
+    return Catalog(components, fingerprint=f"{key}:{signature}")
+
+
+# The catalog as read, kept between runs (``cachedir``): reading its YAML and checking every entry is
+# a fifth of a second, at the start of every build and before the posts can be read beside it;
+# unpickled, a fiftieth. Found by the files' names and contents, the folder as given and the code.
+_STORED_FOLDER = "catalog"
+# How many are kept (half a MiB each): the newest, so that an edited catalog or code leaves no trail.
+_STORED_KEPT = 8
+
+
+def _stored_path(root: Path, key: Path, signature: str) -> Path:
+    name = hashlib.sha256(f"{root}\0{key}\0{signature}\0{code_digest()}".encode()).hexdigest()[:32]
+    return default_cache_dir() / _STORED_FOLDER / f"{name}.pickle"
+
+
+def _proxy(mapping: dict) -> types.MappingProxyType:
+    return types.MappingProxyType(mapping)
+
+
+def _read_stored(path: Path) -> Catalog | None:
+    """The catalog kept at ``path``; ``None`` when there is none, or it cannot be read (it is then read again)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        catalog = pickle.loads(data)
+    except Exception:  # a file cut short or left by another version: the YAML is read instead
+        return None
+    return catalog if isinstance(catalog, Catalog) else None
+
+
+def _store(path: Path, catalog: Catalog) -> None:
+    """Keep ``catalog`` at ``path`` for the next run, written whole or not at all; nothing when that fails."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, types.MappingProxyType: lambda m: (_proxy, (dict(m),))}
+    try:
+        pickler.dump(catalog)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=path.stem, suffix=".part", dir=path.parent)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        return
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(out.getvalue())
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        return
+    with contextlib.suppress(OSError):
+        kept = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in kept[_STORED_KEPT:]:
+            old.unlink()
 
 
 def _load_file(path: Path) -> list[ComponentSpec]:

@@ -48,7 +48,6 @@ from flagref.parse.snippets import SnippetSource
 from flagref.prereading import PostFile, Prereader
 from flagref.render.assets import SCRIPTS, SEARCH_WORKER, STYLESHEETS, asset_version, read_assets
 from flagref.render.exports import FLAGS_JSON, OBJECTS_INV, env_prefixes
-from flagref.render.header import render_post_header
 from flagref.render.search import SEARCH_BUNDLE, stage_path
 from flagref.render.text import narrow
 from flagref.searchindex import OldIndex, SearchIndexer, pagefind_binary, scratch_folder, sweep_scratch
@@ -374,11 +373,7 @@ def on_page_content(html: str, page: Page, **kwargs: Any) -> str:
     searching = _search is not None and _worker_url is not None
     if is_post(page.file.src_uri):
         # The title as the page's <h1> (the theme then adds none), with date, categories and reading time.
-        header = _headers.pop(page.file.src_uri, None)
-        if header is None:
-            header = narrow(
-                render_post_header(_build.by_src[page.file.src_uri], _build.categories, _build.directory_urls)
-            )
+        header = _headers.pop(page.file.src_uri, None) or _build.post_header(page.file.src_uri)
         if _pool is not None:  # decorated (and sent to the search index) beside; on_page_context puts it in
             _pool.submit(page.file.src_uri, html, header, stage_path(page.url) if searching else None)
             # With Pagefind no handler reads the page until then: the undecorated HTML is not held
@@ -496,7 +491,11 @@ def _close_prereader() -> None:
 def _finish_removal() -> None:
     global _old_index
     if _old_index is not None:
-        _old_index.wait()
+        for folder in _old_index.wait():
+            log.warning(
+                f"{folder}: the last build's search index could not be removed from the site folder; "
+                "remove it by hand (check its permissions), or it is published with the site"
+            )
         _old_index = None
 
 

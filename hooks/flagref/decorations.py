@@ -31,7 +31,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from .render.exports import FLAGS_JSON, OBJECTS_INV, render_objects_inv, write_flags_json
-from .render.header import render_post_header
 from .render.search import flag_documents
 from .render.text import narrow
 from .searchindex import SearchIndexer, scratch_folder
@@ -123,12 +122,9 @@ def _ahead(src_uris: list[str]) -> dict[str, tuple[str | None, str]]:
     assert _BUILD is not None
     build = _BUILD
     return {
-        src_uri: (
-            build.post_markdown(src_uri),
-            narrow(render_post_header(item, build.categories, build.directory_urls)),
-        )
+        src_uri: (build.post_markdown(src_uri), build.post_header(src_uri))
         for src_uri in src_uris
-        if (item := build.by_src.get(src_uri)) is not None
+        if src_uri in build.by_src
     }
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cachedir import default_cache_dir
+from .cachedir import code_digest, default_cache_dir
 
 CACHE_VERSION = 1
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -272,10 +272,7 @@ def _engine_fingerprint(snippets_dir: Path | None) -> str:
         data += sorted(p for p in snippets_dir.rglob("*") if p.is_file())
     for path in data:
         digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
-    # Hashing the code's text would cost more than a warm answer may; its size and time change with any edit.
-    for path in sorted(PACKAGE_DIR.rglob("*.py")):
-        stat = path.stat()
-        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    digest.update(code_digest().encode())  # the code, by its files' sizes and times
     return digest.hexdigest()
 
 

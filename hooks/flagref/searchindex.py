@@ -181,8 +181,11 @@ class OldIndex:
             process = None  # removed at the end of the build (``wait``)
         return cls(folders, process)
 
-    def wait(self, timeout: float = REMOVAL_SECONDS) -> None:
-        """Wait for the removal (at most ``timeout`` seconds), then remove whatever is left here."""
+    def wait(self, timeout: float = REMOVAL_SECONDS) -> list[Path]:
+        """Wait for the removal (at most ``timeout`` seconds), then remove whatever is left here.
+
+        Returns the folders that are still there (a file that cannot be removed): they would be published.
+        """
         if self._process is not None:
             try:
                 self._process.wait(timeout)
@@ -192,7 +195,8 @@ class OldIndex:
             self._process = None
         for folder in self.folders:
             shutil.rmtree(folder, ignore_errors=True)
-        self.folders = []
+        left, self.folders = [f for f in self.folders if f.exists()], []
+        return left
 
 
 def pagefind_binary() -> Path | None:

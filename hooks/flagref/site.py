@@ -34,7 +34,7 @@ from .parse.programs import Programs, load_programs
 from .parse.snippets import SnippetSource, disarm_includes
 from .render.diagram import render_wiring, wiring_block
 from .render.exports import flags_document, index_uses
-from .render.header import site_categories
+from .render.header import render_post_header, site_categories
 from .render.listing import SitePost, generate_listing_pages, listing_page_names
 from .render.markdown import render_markdown
 from .render.post import decorate_post
@@ -44,6 +44,7 @@ from .render.reference import generate_reference_pages, reference_page_names, re
 from .render.relations import related_cells, render_entry_relations
 from .render.routes import PageNames, page_url
 from .render.search import SearchPage, page_document
+from .render.text import narrow
 from .verify.model import VerifyResult
 
 if TYPE_CHECKING:
@@ -298,6 +299,10 @@ class SiteBuild:
                 for item, use in other.uses if other is not None else ():
                     parts += (item.src_uri, item.post, use)
         return tuple(parts)
+
+    def post_header(self, src_uri: str) -> str:
+        """The top of a post's page (``render_post_header``): its title, date, categories and reading time."""
+        return narrow(render_post_header(self.by_src[src_uri], self.categories, self.directory_urls))
 
     def post_markdown(self, src_uri: str) -> str | None:
         """The Markdown the site renders for a post; ``None`` keeps the author's text (a page that is no post)."""

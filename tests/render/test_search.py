@@ -455,6 +455,17 @@ def test_an_index_that_cannot_be_removed_beside_is_removed_at_the_end(tmp_path, 
 
 
 @pytest.mark.unit
+def test_an_index_that_stays_is_named_for_the_build_to_warn(tmp_path, monkeypatch):
+    bundle = tmp_path / "site" / "pagefind"
+    (bundle / "fragment").mkdir(parents=True)
+    monkeypatch.setattr("flagref.searchindex.subprocess.Popen", lambda *a, **k: (_ for _ in ()).throw(OSError()))
+    monkeypatch.setattr("flagref.searchindex.shutil.rmtree", lambda *a, **k: None)  # a file that cannot go
+    old = OldIndex.set_aside(bundle)
+    (aside,) = old.folders
+    assert old.wait() == [aside] and aside.is_dir()
+
+
+@pytest.mark.unit
 def test_no_site_folder_yet_sets_nothing_aside(tmp_path):
     old = OldIndex.set_aside(tmp_path / "site" / "pagefind")
     assert old.folders == []

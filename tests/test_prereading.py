@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import flagref.prereading
+import flagref.records
 from conftest import ROOT, build_site
 from flagref.catalog import load_catalog
 from flagref.checks.claims import CLAIM_RULES
@@ -206,7 +207,7 @@ def test_a_batch_that_cannot_be_pickled_is_read_by_the_build(corpus, monkeypatch
     files = _files(corpus)
     sources = _sources(files)
     refused = files[1].display_path
-    real = flagref.prereading._dispatch_table
+    real = flagref.records.dispatch_table
 
     def table():
         def reduce(post):
@@ -216,7 +217,7 @@ def test_a_batch_that_cannot_be_pickled_is_read_by_the_build(corpus, monkeypatch
 
         return {**real(), Post: reduce}
 
-    monkeypatch.setattr(flagref.prereading, "_dispatch_table", table)  # the forked child inherits it
+    monkeypatch.setattr(flagref.records, "dispatch_table", table)  # the forked child inherits it
     prereader = _start(files)
     _wait_claimed(prereader, flagref.prereading.BATCH + 1)  # the refused post's batch was read beside
     built = SiteBuild(sources, cache=PostCache(), prereader=prereader)

@@ -16,20 +16,15 @@ depends on). So a post whose text changed in between, or that MkDocs does not
 list, is not taken; and a post the child did not send (it failed, was killed,
 or lost a race for the last post) is read by the build as before.
 
-The catalog's flag entries travel as references: the child holds the same
-objects at the same places, so each use still points at the one catalog entry
-resolved when it was read, and nothing is resolved again.
+The catalog's flag entries travel as references (``records``): the child holds
+the same objects at the same places, so each use still points at the one
+catalog entry resolved when it was read, and nothing is resolved again.
 """
 
 from __future__ import annotations
 
-import copyreg
-import dataclasses
-import functools
 import gc
-import io
 import multiprocessing
-import operator
 import pickle
 import queue
 import signal
@@ -38,11 +33,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import model
+from . import records
 from .catalog import Catalog
-from .catalog.model import FlagSpec
 from .checks import check_post
-from .checks.claims import CLAIM_RULES
 from .checks.rules import Rule
 from .checks.verdicts import Relation
 from .model import Diagnostic, Post
@@ -73,65 +66,6 @@ class PostFile:
     path: Path
 
 
-# The catalog's flag entries and the relation rules by position, and each one's position by
-# identity: set before the fork, so the child and the build hold the same table.
-_SHARED: tuple[FlagSpec | Rule, ...] = ()
-_POSITIONS: dict[int, int] = {}
-
-
-def _shared(position: int) -> FlagSpec | Rule:
-    """A catalog entry or a rule sent by reference (``_by_reference``)."""
-    return _SHARED[position]
-
-
-def _by_reference(entry: FlagSpec | Rule):
-    """Pickle a catalog entry or a rule as its position in the shared table; one made while reading, by value."""
-    position = _POSITIONS.get(id(entry))
-    if position is None or _SHARED[position] is not entry:
-        return entry.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
-    return _shared, (position,)
-
-
-def _new(cls: type, values: tuple) -> object:
-    """A model record made again from its fields' values (``_by_fields``), as unpickling makes it: no ``__init__``."""
-    record = object.__new__(cls)
-    for setter, value in zip(_setters(cls), values):
-        setter(record, value)
-    return record
-
-
-@functools.cache
-def _setters(cls: type) -> tuple:
-    # The slots' own setters: a frozen record refuses ``setattr``, as it should everywhere else.
-    return tuple(cls.__dict__[f.name].__set__ for f in dataclasses.fields(cls))
-
-
-@functools.cache
-def _getter(cls: type) -> Callable[[object], tuple]:
-    names = [f.name for f in dataclasses.fields(cls)]
-    get = operator.attrgetter(*names)
-    return get if len(names) > 1 else lambda record: (get(record),)
-
-
-def _by_fields(record: object):
-    """Pickle a model record as its class and its fields' values.
-
-    What the dataclass itself does for a record with slots, at half the cost:
-    its ``__setstate__`` asks ``dataclasses.fields`` for each record, and a
-    post is a hundred records (a ``Origin`` per line).
-    """
-    cls = type(record)
-    return _new, (cls, _getter(cls)(record))
-
-
-def _dispatch_table() -> dict:
-    table = {**copyreg.dispatch_table, FlagSpec: _by_reference, Rule: _by_reference}
-    for value in vars(model).values():
-        if isinstance(value, type) and dataclasses.is_dataclass(value) and "__slots__" in value.__dict__:
-            table[value] = _by_fields
-    return table
-
-
 def _child(
     files: Sequence[PostFile],
     writer,
@@ -150,7 +84,6 @@ def _child(
     """
     gc.disable()  # a short life: what it makes is sent, then the process ends
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the build, which stops this child
-    table = _dispatch_table()
     outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
     sender = threading.Thread(target=_send, args=(outbox, writer), name="flagref-prereader-send")
     sender.start()
@@ -172,9 +105,9 @@ def _child(
             post = _read_post(source, snippets, catalog, programs)
             batch.append((key, post, *check_post(post, catalog, rules)))
             if len(batch) >= BATCH:
-                _post(outbox, batch, table)
+                _post(outbox, batch)
                 batch = []
-        _post(outbox, batch, table)
+        _post(outbox, batch)
     finally:
         outbox.put(None)
         sender.join()
@@ -191,18 +124,15 @@ def _send(outbox: queue.SimpleQueue[bytes | None], writer) -> None:
         writer.close()
 
 
-def _post(outbox: queue.SimpleQueue[bytes | None], batch: list[Read], table: dict) -> None:
+def _post(outbox: queue.SimpleQueue[bytes | None], batch: list[Read]) -> None:
     """Queue ``batch`` for sending; one that cannot be pickled is not sent, and the build reads its posts."""
     if not batch:
         return
-    out = io.BytesIO()
-    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = table
     try:
-        pickler.dump(batch)
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):  # front matter nested too deep, say
+        message = records.dumps(batch)
+    except records.UNWRITABLE:  # front matter nested too deep, say
         return
-    outbox.put(out.getvalue())
+    outbox.put(message)
 
 
 class Prereader:
@@ -219,15 +149,13 @@ class Prereader:
         fingerprint: str,
         cached: frozenset[Key] = frozenset(),
     ) -> None:
-        global _SHARED, _POSITIONS
         self.files = list(files)
         self.catalog, self.rules = catalog, rules  # what the child's checks were made with
         # Posts taken from the child, for the build's log and the tests.
         self.received = 0
         # The child's checks of the posts it read (``check_post``), by key.
         self.checked: dict[Key, tuple[list[Relation], list[Diagnostic]]] = {}
-        _SHARED = (*catalog.flags(), *rules, *CLAIM_RULES)
-        _POSITIONS = {id(spec): i for i, spec in enumerate(_SHARED)}
+        records.share(catalog, rules)  # the child is forked with the table, and sends by it
         context = multiprocessing.get_context("fork")
         # [the child's next post, the build's last claimed post]: each writes one, reads the other.
         self._claims = context.RawArray("q", [0, len(self.files)])
@@ -277,7 +205,7 @@ class Prereader:
         """Take the batches sent so far (``timeout`` 0), or all of them until the child ends."""
         while self._reader is not None and self._reader.poll(timeout):
             try:
-                batch = pickle.loads(self._reader.recv_bytes())
+                batch = records.loads(self._reader.recv_bytes())
             except (EOFError, OSError, pickle.UnpicklingError):  # the child ended (or broke): the build reads the rest
                 self._reader.close()
                 self._reader = None
@@ -290,11 +218,9 @@ class Prereader:
 
     def close(self) -> None:
         """Stop the child, if it still runs (a build that failed before ``on_files``)."""
-        global _SHARED, _POSITIONS
         if self._reader is not None:
             self._reader.close()
             self._reader = None
         if self._process.is_alive():
             self._process.terminate()
         self._process.join(5)
-        _SHARED, _POSITIONS = (), {}

@@ -9,7 +9,10 @@ see the working tree change under it), the project's docs without
 
 * ``hooks``: the project's config as it is: the flag layer, and the search
   index built by Pagefind beside the build (Material's search plugin only
-  draws the search box);
+  draws the search box); with the cache folder an earlier build of the same
+  posts filled (an untimed build first), as the author's builds run;
+* ``hooks, cold cache``: the same, with the cache folder emptied before each
+  run: the first build on a machine (every post read, the catalog too);
 * ``no hooks``: the ``hooks:`` entry removed, the site MkDocs and Material make
   alone, with Material's own (lunr) search;
 * ``no hooks, no search``: ``plugins: []`` as well, the bare site.
@@ -80,12 +83,14 @@ class Variant:
     name: str
     hooks: bool
     search: bool
+    cold: bool = False  # the hooks' cache folder emptied before each run: the first build on a machine
 
 
 VARIANTS = (
     Variant("hooks", hooks=True, search=True),
     Variant("no hooks", hooks=False, search=True),
     Variant("no hooks, no search", hooks=False, search=False),
+    Variant("hooks, cold cache", hooks=True, search=True, cold=True),
 )
 # ``python -m mkdocs``, printing at exit the peak RSS of the mkdocs process alone (RUSAGE_SELF: not
 # Pagefind nor the decoration worker, whose exits skip atexit). Its line is read back by _OWN_PEAK_LINE.
@@ -212,14 +217,20 @@ def time_builds(
     """
     samples = {variant: Sample() for variant in configs}
     search: list[tuple[float, float, int, int]] = []
+    warm = next(config for variant, config in configs.items() if variant.hooks and not variant.cold)
+    # Untimed: the hooks' cache (ENV's FLAGREF_CACHE_DIR) then holds what a build keeps for the next.
+    run_measured([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(warm)], mirror)
+    cold = mirror.parent / "cold-cache"
     for _ in range(runs):
         for variant, config in configs.items():
             shutil.rmtree(mirror / f"site-{config.stem}", ignore_errors=True)
+            shutil.rmtree(cold, ignore_errors=True)
             settle_disk()
+            env = dict(ENV, FLAGREF_CACHE_DIR=str(cold)) if variant.cold else ENV
             # Not -q for the hooks: their log says how long the search step took.
             quiet = [] if variant.hooks else ["-q"]
             cmd = [sys.executable, "-c", _OWN_PEAK, "build", *quiet, "-f", str(config)]
-            seconds, rss, code, output = run_measured(cmd, mirror)
+            seconds, rss, code, output = run_measured(cmd, mirror, env)
             own = _OWN_PEAK_LINE.search(output)
             if own:
                 samples[variant].own.append(int(own.group(1)) * (1 if sys.platform == "darwin" else 1024))
@@ -228,7 +239,7 @@ def time_builds(
                 raise SystemExit(f"bench_scale: {variant.name} build failed (exit {code}):\n{tail}")
             samples[variant].seconds.append(seconds)
             samples[variant].rss.append(rss)
-            found = _SEARCH_LINE.search(output) if variant.hooks else None
+            found = _SEARCH_LINE.search(output) if variant.hooks and not variant.cold else None
             if found:
                 shards, largest, ran, waited = found.groups()
                 search.append((float(ran), float(waited), int(shards), int(largest)))
@@ -365,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[list[str]] = []
     for n in args.n or [300, 1000, 3000]:
         tmp = Path(tempfile.mkdtemp(prefix="flagref-scale-"))
+        # The hooks keep the catalog and the posts as read in a cache folder of this N's own.
+        ENV["FLAGREF_CACHE_DIR"] = str(tmp / "cache")
         first = len(rows)
         try:
             mirror, configs, posts = prepare(project, n, args.seed, tmp)

@@ -45,6 +45,7 @@ from flagref.datafile import DataFileError
 from flagref.decorations import DecorationPool, write_exports
 from flagref.parse.programs import load_programs
 from flagref.parse.snippets import SnippetSource
+from flagref.poststore import PostStore
 from flagref.prereading import PostFile, Prereader
 from flagref.render.assets import SCRIPTS, SEARCH_WORKER, STYLESHEETS, asset_version, read_assets
 from flagref.render.exports import FLAGS_JSON, OBJECTS_INV, env_prefixes
@@ -80,6 +81,8 @@ _search: SearchIndexer | None = None
 _pool: DecorationPool | None = None
 # Reading the posts beside while MkDocs lists the files (from on_pre_build to on_files).
 _prereader: Prereader | None = None
+# The posts read by earlier runs, on disk (``PostStore``): from on_pre_build to on_env, which writes it.
+_store: PostStore | None = None
 # The last build's search index, removed beside this build (``OldIndex``) until on_post_build.
 _old_index: OldIndex | None = None
 # The worker's URL with its content digest: what the theme gives Material's search box.
@@ -109,8 +112,8 @@ def on_startup(command: str, **kwargs: Any) -> None:
 
 def on_config(config: MkDocsConfig, **kwargs: Any) -> MkDocsConfig:
     """Start each build afresh and add the flag reference's stylesheets and scripts."""
-    global _build, _search, _indexing
-    _build = None  # a rebuild starts from nothing
+    global _build, _search, _indexing, _store
+    _build = _store = None  # a rebuild starts from nothing
     _close_pool()
     _close_prereader()
     for running in (_search, _indexing):  # a serve rebuild started before the last index was written
@@ -150,7 +153,7 @@ def on_pre_build(config: MkDocsConfig, **kwargs: Any) -> None:
     rebuild here, so the last good site is still served; the loads are cached
     by content, and the build reads them from the cache.
     """
-    global _prereader, _old_index
+    global _prereader, _old_index, _store
     try:
         catalog = load_catalog()
         rules = load_rules()
@@ -161,17 +164,19 @@ def on_pre_build(config: MkDocsConfig, **kwargs: Any) -> None:
     # The rebuild goes on (the data loaded): the last index need not be served any longer.
     _old_index = OldIndex.set_aside(Path(config.site_dir) / SEARCH_BUNDLE)
     _close_prereader()
+    _store = None
     if _cache.keep_html and _cache.entries:  # a serve rebuild reads the posts that changed, a few
         return
     root = Path(config.config_file_path).parent
     docs = Path(config.docs_dir)
+    snippets = _snippet_source(config, root)
+    fingerprint = site_fingerprint(snippets, catalog)
+    _store = PostStore.for_site(docs, fingerprint, catalog, rules)
     files = [  # named as MkDocs names them, so the keys match (_display of its abs_src_path)
         PostFile(path.relative_to(docs).as_posix(), _display(root, os.path.normpath(path)), path)
         for path in post_paths(docs)
     ]
     if Prereader.usable(len(files)):
-        snippets = _snippet_source(config, root)
-        fingerprint = site_fingerprint(snippets, catalog)
         _prereader = Prereader(
             files,
             snippets=snippets,
@@ -179,7 +184,7 @@ def on_pre_build(config: MkDocsConfig, **kwargs: Any) -> None:
             programs=programs,
             rules=rules,
             fingerprint=fingerprint,
-            cached=frozenset(_cache.entries),
+            cached=frozenset(_cache.entries) | _store.keys(),  # the build takes those from memory or disk
         )
 
 
@@ -209,6 +214,7 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
             directory_urls=config.use_directory_urls,
             cache=_cache,
             prereader=_prereader,
+            store=_store,
         )
     except DataFileError as exc:  # the catalog or the rules are broken: nothing to build with
         raise PluginError(str(exc)) from exc
@@ -216,8 +222,9 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
         gc.enable()
         _close_prereader()
     _build.heading_html = _plain_toc(config)
-    if _build.read < len(_build.posts):  # a serve rebuild: say that unchanged posts were not read again
-        log.info(f"read {_build.read} of {len(_build.posts)} posts; the others are unchanged")
+    if _build.read < len(_build.posts):  # say that unchanged posts were not read again
+        since = "since an earlier run read them" if _build.stored else "since the last rebuild"
+        log.info(f"read {_build.read} of {len(_build.posts)} posts; the others are unchanged {since}")
     options = config.extra.get("flagref") or {}
     extra = _build.optional_checks(target_version=options.get("target_version"), verify=bool(options.get("verify")))
     for diagnostic in [*_build.diagnostics, *extra]:
@@ -234,7 +241,7 @@ def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:
     # the rest of the build would walk again; it is kept out of them until the build ends.
     gc.freeze()
     if DecorationPool.usable(_build):  # posts are decorated in a second process while MkDocs renders
-        _pool = DecorationPool(_build, search)
+        _pool = DecorationPool(_build, search, _store)
         if not _cache.keep_html:  # under serve, the posts' Markdown is kept from the last rebuild instead
             _pool.ahead([f.src_uri for f in files.documentation_pages() if is_post(f.src_uri)])
         _pool.exports(exports, config.site_name)  # written and indexed there too; on_env waits for them
@@ -388,11 +395,16 @@ def on_page_content(html: str, page: Page, **kwargs: Any) -> str:
 
 def on_env(env: Environment, config: MkDocsConfig, **kwargs: Any) -> Environment:
     """Every page is rendered: collect the posts decorated beside, and start indexing while MkDocs writes the site."""
+    global _store
     env.globals["flagref_search_worker"] = _worker_url
     if _pool is not None:
         problems = _pool.drain()
         if _search is not None and _worker_url is not None:
             _search.report(problems)
+        _pool.keep()  # the posts read by this build, for the next: written beside once all else is done
+    elif _store is not None and _build is not None:
+        _build.keep_posts(_store)
+    _store = None
     if _search is not None and not _cache.keep_html:  # under serve it is written once the pages are
         _search.start()  # without the binary: a warning at the end
     return env

@@ -191,6 +191,7 @@ def test_a_site_built_with_posts_read_beside_is_the_same(corpus, tmp_path, monke
         return got
 
     monkeypatch.setattr(Prereader, "read", read)
+    monkeypatch.setenv("FLAGREF_CACHE_DIR", str(tmp_path / "cache"))  # else the posts come from the post store
     beside = build_site(corpus, tmp_path / "beside", strict=False)
     assert len(received) == 1 and received[0] > 0
     assert hooks._prereader is None

@@ -1,17 +1,21 @@
 """Where flagref keeps what it computed from files, keyed by their content, between runs.
 
-Two things live there: ``flagref lookup``'s records of a docs folder, and
-the catalog as read (``catalog.loader``). Each is found by a digest of what
+Three things live there: ``flagref lookup``'s records of a docs folder, the
+catalog as read (``catalog.loader``), and the posts as read (``poststore``). Each is found by a digest of what
 it was made from, so an edit is never answered from the cache; a file there
 that cannot be read is ignored, and the answer computed again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 
 def default_cache_dir() -> Path:
@@ -36,3 +40,38 @@ def code_digest() -> str:
         stat = path.stat()
         digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
     return digest.hexdigest()
+
+
+def write_whole(path: Path, data: bytes | Callable[[BinaryIO], None]) -> bool:
+    """Write ``data``, or what ``data(file)`` writes, to ``path`` whole or not at all; whether it was.
+
+    Written to a file beside it, moved into place once complete: a reader
+    sees the last whole file or this one, never a part.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=path.stem, suffix=".part", dir=path.parent)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as file:
+            if callable(data):
+                data(file)
+            else:
+                file.write(data)
+        os.replace(temporary, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(exc, OSError):
+            return False
+        raise
+    return True
+
+
+def keep_newest(folder: Path, kept: int, pattern: str = "*.pickle") -> None:
+    """Remove all but the newest ``kept`` files of ``folder`` whose names match ``pattern``."""
+    with contextlib.suppress(OSError):
+        files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in files[kept:]:
+            old.unlink()

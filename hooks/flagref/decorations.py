@@ -6,7 +6,8 @@ site model, so it can run beside: a worker process, forked once the model is
 built (it inherits the model and pickles nothing but HTML), decorates the posts
 as MkDocs hands them over (in batches) and sends their search documents to
 the indexer; it also writes ``flags.json`` and ``objects.inv``, sends the flag
-records, and makes the generated pages (listings and the reference) while
+records, writes the posts to the post store once they are all decorated,
+and makes the generated pages (listings and the reference) while
 MkDocs converts the posts: the build lists those pages by name and takes each
 one's Markdown just before converting it, last.
 
@@ -23,6 +24,7 @@ platform without ``fork`` or for a small site, the build does it all itself.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import shutil
@@ -30,6 +32,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from .poststore import PostStore
 from .render.exports import FLAGS_JSON, OBJECTS_INV, render_objects_inv, write_flags_json
 from .render.search import flag_documents
 from .render.text import narrow
@@ -44,6 +47,8 @@ MIN_POSTS = 50
 # set in the parent just before the worker is forked.
 _BUILD: SiteBuild | None = None
 _SEARCH: SearchIndexer | None = None
+# The post store the build's posts are written to (``keep``); None: not kept.
+_STORE: PostStore | None = None
 
 
 # Posts whose Markdown and header the worker makes ahead in one task: a first few, then the rest in
@@ -128,6 +133,12 @@ def _ahead(src_uris: list[str]) -> dict[str, tuple[str | None, str]]:
     }
 
 
+def _keep_posts() -> bool:
+    """In the worker: write the build's posts to the store (``SiteBuild.keep_posts``); whether it did."""
+    assert _BUILD is not None and _STORE is not None
+    return _BUILD.keep_posts(_STORE)
+
+
 def _stashed_pages() -> dict[str, tuple[str, list[str], list[tuple[int, str, str]] | None]]:
     assert _BUILD is not None
     return _BUILD.stashed_pages()
@@ -147,8 +158,8 @@ def _read_at(fd: int, at: int, size: int) -> bytes:
 class DecorationPool:
     """One worker process decorating a build's posts; results are taken in any order."""
 
-    def __init__(self, build: SiteBuild, search: SearchIndexer | None) -> None:
-        global _BUILD, _SEARCH
+    def __init__(self, build: SiteBuild, search: SearchIndexer | None, store: PostStore | None = None) -> None:
+        global _BUILD, _SEARCH, _STORE
         self.build = build
         self.search = search
         # Posts not yet sent, the batches sent, and where each post is: src_uri -> (batch or None when
@@ -165,7 +176,9 @@ class DecorationPool:
         self._folder = scratch_folder("pages", in_memory=False)
         self._pages = self._folder / "posts"
         self._reader: int | None = None  # the file, open for reading once the first page is read
-        _BUILD, _SEARCH = build, search  # the worker is forked at the first submit, with these in it
+        self._kept: Future | None = None
+        # The worker is forked at the first submit, with these in it.
+        _BUILD, _SEARCH, _STORE = build, search, store
         self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
 
     @staticmethod
@@ -239,6 +252,11 @@ class DecorationPool:
         self.build.restore(src_uri, blocks, headings)
         return markdown
 
+    def keep(self) -> None:
+        """Have the worker write the build's posts to the store it was given, if there is one; ``close`` waits."""
+        if _STORE is not None:
+            self._kept = self._executor.submit(_keep_posts)
+
     def drain(self) -> list[str]:
         """Wait for every post handed over and the exports; the problems met sending their search documents."""
         self._flush()
@@ -268,10 +286,13 @@ class DecorationPool:
 
     def close(self) -> None:
         """Stop the worker and remove the pages it wrote that were not taken (a build that failed)."""
-        global _BUILD, _SEARCH
+        global _BUILD, _SEARCH, _STORE
+        if self._kept is not None:  # asked for once everything else was done: not cancelled
+            with contextlib.suppress(Exception):  # a cache: a failure costs the next build time, not this one
+                self._kept.result()
         self._executor.shutdown(wait=True, cancel_futures=True)
         if self._reader is not None:
             os.close(self._reader)
             self._reader = None
         shutil.rmtree(self._folder, ignore_errors=True)
-        _BUILD = _SEARCH = None
+        _BUILD = _SEARCH = _STORE = None

@@ -3,7 +3,8 @@
 A ``SiteBuild`` is made anew for each build (``mkdocs build`` or one
 ``mkdocs serve`` rebuild) so nothing lingers from an earlier one. Reading a
 post is memoised by content (path + text + snippets and catalog fingerprints) in a
-``PostCache`` that the caller may keep across builds; so are its checks and, under
+``PostCache`` that the caller may keep across builds, and on disk in a
+``PostStore`` across runs; so are its checks and, under
 ``mkdocs serve``, its decorated HTML (keyed by everything the decoration reads), so a
 rebuild after one edit reads and decorates that post alone.
 """
@@ -48,6 +49,7 @@ from .render.text import narrow
 from .verify.model import VerifyResult
 
 if TYPE_CHECKING:
+    from .poststore import PostStore
     from .prereading import Prereader
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -130,6 +132,7 @@ class SiteBuild:
         directory_urls: bool = True,
         cache: PostCache | None = None,
         prereader: Prereader | None = None,
+        store: PostStore | None = None,
     ) -> None:
         self.catalog = catalog if catalog is not None else load_catalog()
         self.programs = load_programs()
@@ -142,12 +145,21 @@ class SiteBuild:
         keyed = [(source, post_key(source, fingerprint)) for source in sources]
         # Posts read in this build; the others came from the cache unchanged (a serve rebuild).
         missing = [(source, key) for source, key in keyed if cache.get(key) is None]
+        self.rules = load_rules()
+        # Posts an earlier run read, kept on disk (``PostStore``): taken back, not read again.
+        stored: dict[tuple[str, str], tuple[Post, list[Relation], list[Diagnostic]]] = {}
+        if store is not None and missing and store.usable(self.catalog, self.rules):
+            stored = store.take([key for _, key in missing])
+            for key, (post, relations, violations) in stored.items():
+                cache.entries[key] = post
+                cache.checks[key] = _Checked(self.catalog, self.rules, relations, violations)
+            missing = [(source, key) for source, key in missing if key not in stored]
+        self.stored = len(stored)
         self.read = len(missing)
 
         def read(source: SourceFile) -> Post:
             return _read_post(source, snippets, self.catalog, self.programs)
 
-        self.rules = load_rules()
         early: dict[tuple[str, str], Post] = {}
         if prereader is not None and missing:
             key_of = {source.src_uri: key for source, key in missing}
@@ -299,6 +311,22 @@ class SiteBuild:
                 for item, use in other.uses if other is not None else ():
                     parts += (item.src_uri, item.post, use)
         return tuple(parts)
+
+    def keep_posts(self, store: PostStore) -> bool:
+        """Write the build's posts, with their checks, to ``store`` when it lacks one of them; whether it did.
+
+        Only a store made with this build's catalog and rules takes them.
+        """
+        if not store.usable(self.catalog, self.rules):
+            return False
+        keys = [self._keys[item.src_uri] for item in self.posts]
+        if not store.missing(keys):
+            return False
+        entries = []
+        for item, key in zip(self.posts, keys):
+            done = self._cache.checks[key]  # every post of the build was checked (__init__)
+            entries.append((key, (item.post, done.relations, done.violations)))
+        return store.write(entries)
 
     def post_header(self, src_uri: str) -> str:
         """The top of a post's page (``render_post_header``): its title, date, categories and reading time."""

@@ -7,7 +7,6 @@ The schema is described in ``README.md`` beside this module.
 
 from __future__ import annotations
 
-import contextlib
 import copyreg
 import dataclasses
 import hashlib
@@ -16,14 +15,13 @@ import io
 import os
 import pickle
 import re
-import tempfile
 import types
 from collections.abc import Mapping
 from pathlib import Path
 
 from yaml.nodes import Node, SequenceNode
 
-from ..cachedir import code_digest, default_cache_dir
+from ..cachedir import code_digest, default_cache_dir, keep_newest, write_whole
 from ..datafile import compose
 from .model import (
     Catalog,
@@ -192,22 +190,10 @@ def _store(path: Path, catalog: Catalog) -> None:
     pickler.dispatch_table = {**copyreg.dispatch_table, types.MappingProxyType: lambda m: (_proxy, (dict(m),))}
     try:
         pickler.dump(catalog)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=path.stem, suffix=".part", dir=path.parent)
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+    except (pickle.PicklingError, TypeError, AttributeError):
         return
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(out.getvalue())
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        return
-    with contextlib.suppress(OSError):
-        kept = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-        for old in kept[_STORED_KEPT:]:
-            old.unlink()
+    if write_whole(path, out.getvalue()):
+        keep_newest(path.parent, _STORED_KEPT)
 
 
 def _load_file(path: Path) -> list[ComponentSpec]:

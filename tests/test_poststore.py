@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -128,6 +129,26 @@ def test_a_damaged_pack_or_entry_is_read_past(corpus, tmp_path, monkeypatch):
     assert (build.read, build.stored) == (COUNT, 0)
     assert build.keep_posts(_store(corpus, tmp_path))
     assert _store(corpus, tmp_path).keys() == set(build._keys.values())
+
+
+def test_an_entry_found_under_another_key_is_not_taken(corpus, tmp_path):
+    """A pack replaced by another run after its index was read: an offset may then lead to another post."""
+    sources = _sources(corpus)
+    build = SiteBuild(sources, cache=PostCache())
+    build.keep_posts(_store(corpus, tmp_path))
+    store = _store(corpus, tmp_path)
+    index = store._read_index()
+    first, second, *_ = sorted(index)
+    data = store.path.read_bytes()
+    end = flagref.poststore.TRAILER.unpack(data[-flagref.poststore.TRAILER.size :])[0]
+    swapped = {**index, first: index[second], second: index[first]}
+    store.path.write_bytes(
+        data[:end] + pickle.dumps(swapped) + flagref.poststore.TRAILER.pack(end, flagref.poststore.MARK)
+    )
+    got = _store(corpus, tmp_path).take(index)
+    assert first not in got and second not in got
+    assert len(got) == COUNT - 2
+    assert all(post.path == key[0] for key, (post, _, _) in got.items())
 
 
 def test_only_the_newest_packs_are_kept(corpus, tmp_path):

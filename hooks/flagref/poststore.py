@@ -14,11 +14,13 @@ the table the catalog entries and rules are written by (``records.share``),
 and of the code (``cachedir.code_digest``): a change to any of them is a new
 pack, never an old answer. In it each post is kept under the key the build
 caches it by (its path, and a digest of its text and that fingerprint), as
-bytes of its own (``records``): an entry that cannot be read is read again
-from the post, the others are still used. The entries come first, then their
-index (key -> offset and length), then where the index starts: a build
-reads the index, then the entries it takes, one at a time; nothing holds the
-whole pack in memory (16 MB at 1,000 posts).
+bytes of its own (``records``), the key first: an entry that cannot be
+read, or that is another key's (a pack replaced by another run between
+reading its index and its entries), is read again from the post; the others
+are used. The entries come first, then their index (key -> offset and
+length), then where the index starts: a build reads the index, then the
+entries it takes, one at a time; nothing holds the whole pack in memory
+(16 MB at 1,000 posts).
 
 A pack is written whole or not at all (a new file moved into place) by a
 build that read a post the pack did not hold, in the decoration worker when
@@ -104,11 +106,11 @@ class PostStore:
                     file.seek(at)
                     data = file.read(size)
                     try:
-                        entry = records.loads(data)
+                        kept = records.loads(data)
                     except Exception:  # noqa: BLE001 - a damaged entry: the post is read again
                         continue
-                    if _is_entry(entry):
-                        out[key] = entry
+                    if _is_entry(kept, key):  # written under its own key: not another's, by a pack replaced since
+                        out[key] = kept[1:]
         except OSError:  # the pack went away meanwhile: what was taken is used, the rest read
             pass
         return out
@@ -134,7 +136,7 @@ class PostStore:
                     data = _read_at(source, old[key]) if source is not None and key in old else None
                     if data is None:
                         try:
-                            data = records.dumps(entry)
+                            data = records.dumps((key, *entry))
                         except records.UNWRITABLE:
                             continue
                     index[key] = (file.tell(), len(data))
@@ -189,13 +191,15 @@ def _is_place(place: object, end: int) -> bool:
     )
 
 
-def _is_entry(entry: object) -> bool:
+def _is_entry(kept: object, key: Key) -> bool:
+    """Whether ``kept`` is an entry as ``write`` writes it, under ``key``: the key, the post and its checks."""
     return (
-        isinstance(entry, tuple)
-        and len(entry) == 3
-        and isinstance(entry[0], Post)
-        and isinstance(entry[1], list)
-        and isinstance(entry[2], list)
+        isinstance(kept, tuple)
+        and len(kept) == 4
+        and kept[0] == key
+        and isinstance(kept[1], Post)
+        and isinstance(kept[2], list)
+        and isinstance(kept[3], list)
     )
 
 

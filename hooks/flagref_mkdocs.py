@@ -5,7 +5,8 @@ build lives in a ``SiteBuild`` and a ``SearchIndexer`` made in ``on_files``.
 Kept across ``mkdocs serve`` rebuilds, all keyed by content: the ``PostCache``
 (posts read, their checks, Markdown, decorations and reference entries) and
 the generated pages' HTML; and the last rebuild's Pagefind run until it ends
-or a newer one starts.
+or a newer one starts. Kept on disk between runs: the posts as read
+(``PostStore``), so a build reads only the posts that changed.
 
 In a single build with a decoration worker, the generated pages are listed by
 name in ``on_files`` and made in the worker; ``on_pre_page`` puts each one's

@@ -14,7 +14,8 @@ The child sends what it read in batches, pickled, under the key the post
 cache uses (path, and a digest of the text and of everything the reading
 depends on). So a post whose text changed in between, or that MkDocs does not
 list, is not taken; and a post the child did not send (it failed, was killed,
-or lost a race for the last post) is read by the build as before.
+or lost a race for the last post) is read by the build as before. Posts the
+build takes from memory or from the post store are not read at all.
 
 The catalog's flag entries travel as references (``records``): the child holds
 the same objects at the same places, so each use still points at the one

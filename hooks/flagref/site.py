@@ -143,7 +143,7 @@ class SiteBuild:
         self.fingerprint = fingerprint = site_fingerprint(snippets, self.catalog)
         cache = cache if cache is not None else PostCache()
         keyed = [(source, post_key(source, fingerprint)) for source in sources]
-        # Posts read in this build; the others came from the cache unchanged (a serve rebuild).
+        # Posts to read in this build; the others come from the cache unchanged (a serve rebuild).
         missing = [(source, key) for source, key in keyed if cache.get(key) is None]
         self.rules = load_rules()
         # Posts an earlier run read, kept on disk (``PostStore``): taken back, not read again.

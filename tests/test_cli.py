@@ -108,6 +108,28 @@ def test_check_prints_each_violation_with_path_and_line_and_exits_1(capsys, tmp_
 
 
 @pytest.mark.unit
+def test_check_and_scan_take_unchanged_posts_from_the_post_store(capsys, tmp_path, monkeypatch):
+    import flagref.site
+
+    docs = tmp_path / "docs"
+    (docs / "posts").mkdir(parents=True)
+    shutil.copy(FIXTURES / "relations" / "violations" / PEER_PORT, docs / "posts" / PEER_PORT)
+    monkeypatch.setenv("FLAGREF_CACHE_DIR", str(tmp_path / "cache"))
+    first = run(capsys, "check", str(docs))
+    assert first[0] == 1 and len(list((tmp_path / "cache" / "posts").glob("*.pack"))) == 1
+    real = flagref.site._read_post
+    monkeypatch.setattr(flagref.site, "_read_post", lambda *a: pytest.fail("a post was read again"))
+    assert run(capsys, "check", str(docs)) == first
+    scanned = run(capsys, "scan", str(docs), "--json")
+    monkeypatch.setattr(flagref.site, "_read_post", real)
+    (docs / "posts" / PEER_PORT).write_text("---\ntitle: emptied\n---\nNothing here.\n", encoding="utf-8")
+    assert run(capsys, "check", str(docs)) == (0, "", "0 violation(s) in 1 posts\n")  # the edited post, read anew
+    monkeypatch.setenv("FLAGREF_CACHE_DIR", str(tmp_path / "other"))
+    assert run(capsys, "scan", str(docs), "--json", "--no-cache")[0] == 0
+    assert scanned[0] == 0 and not (tmp_path / "other").exists(), "--no-cache keeps no post"
+
+
+@pytest.mark.unit
 def test_catalog_lists_components(capsys):
     code, out, _ = run(capsys, "catalog")
     assert code == 0

@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("docs_dir", type=Path, metavar="DOCS_DIR")
     scan.add_argument("--json", action="store_true", help="print JSON for tools")
     scan.add_argument("--snippets", type=Path, help="snippets folder (default: snippets/ beside DOCS_DIR)")
+    scan.add_argument("--no-cache", action="store_true", help=_NO_CACHE)
     scan.set_defaults(func=_scan)
 
     catalog = sub.add_parser("catalog", help="inspect the flag catalog")
@@ -55,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="RELEASE",
         help="also warn about flags Kubernetes RELEASE (e.g. 1.31) has removed, and note the deprecated ones",
     )
+    check.add_argument("--no-cache", action="store_true", help=_NO_CACHE)
     check.set_defaults(func=_check)
 
     verify = sub.add_parser(
@@ -78,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     lookup.set_defaults(func=_lookup)
     return parser
 
+
+_NO_CACHE = "read every post again and keep none (posts read before are kept under ~/.cache/flagref/posts)"
 
 # Options of `flagref lookup` that take a value; any other word starting with a dash is the flag looked up.
 _LOOKUP_VALUED = ("--component", "--docs", "--snippets")
@@ -104,7 +108,7 @@ def _lookup_argv(argv: list[str]) -> list[str]:
 def _scan(args) -> int:
     from .scan import scan_docs
 
-    result = scan_docs(args.docs_dir, args.snippets)
+    result = scan_docs(args.docs_dir, args.snippets, cached=not args.no_cache)
     if args.json:
         json.dump({"posts": [post_json(post) for post in result.posts]}, sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -183,7 +187,7 @@ def _check(args) -> int:
     from .checks import check_build
     from .scan import scan_docs
 
-    result = scan_docs(args.docs_dir, args.snippets)
+    result = scan_docs(args.docs_dir, args.snippets, cached=not args.no_cache)
     violations = check_build(result.build)
     notes = []
     if args.target_version:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .catalog import load_catalog
+from .checks.rules import load_rules
 from .model import Diagnostic, FlagUse, Post
 from .parse import parse_post
 from .parse.snippets import SnippetSource
-from .site import SiteBuild, read_sources
+from .poststore import PostStore
+from .site import SiteBuild, read_sources, site_fingerprint
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,11 @@ def default_snippets_dir(docs_dir: Path) -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
-def scan_docs(docs_dir: Path, snippets_dir: Path | None = None, catalog=None) -> ScanResult:
+def scan_docs(docs_dir: Path, snippets_dir: Path | None = None, catalog=None, *, cached: bool = False) -> ScanResult:
     """Read every post under ``docs_dir/posts``; paths are shown relative to ``docs_dir``.
 
+    ``cached``: take the posts an earlier run read from the post store, and
+    keep this run's there (the CLI; the engine's benchmark reads every post).
     Raises ``OSError`` only when the folder itself cannot be read.
     """
     docs_dir = Path(docs_dir)
@@ -79,5 +84,11 @@ def scan_docs(docs_dir: Path, snippets_dir: Path | None = None, catalog=None) ->
     source = (
         SnippetSource((snippets_dir.resolve(),), display_root=snippets_dir.resolve().parent) if snippets_dir else None
     )
-    build = SiteBuild(read_sources(docs_dir), snippets=source, catalog=catalog)
+    store = None
+    if cached:
+        catalog = catalog if catalog is not None else load_catalog()
+        store = PostStore.for_site(docs_dir, site_fingerprint(source, catalog), catalog, load_rules())
+    build = SiteBuild(read_sources(docs_dir), snippets=source, catalog=catalog, store=store)
+    if store is not None:
+        build.keep_posts(store)
     return ScanResult(docs_dir, tuple(p.post for p in sorted(build.posts, key=lambda p: p.src_uri)), build, source)

@@ -264,7 +264,7 @@ def _read_posts(docs_dir: Path) -> dict[str, str]:
 
 
 def _engine_fingerprint(snippets_dir: Path | None) -> str:
-    """What a post's reading depends on besides its text: data files by content, code by size and time."""
+    """What a post's reading depends on besides its text: data files and code by content."""
     digest = hashlib.sha256(f"lookup {CACHE_VERSION}".encode())
     data = [*sorted((PACKAGE_DIR / "catalog").glob("*.y*ml")), *sorted((PACKAGE_DIR / "data").glob("*.y*ml"))]
     data += sorted((PACKAGE_DIR / "checks" / "rules").glob("*.y*ml"))
@@ -272,7 +272,7 @@ def _engine_fingerprint(snippets_dir: Path | None) -> str:
         data += sorted(p for p in snippets_dir.rglob("*") if p.is_file())
     for path in data:
         digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
-    digest.update(code_digest().encode())  # the code, by its files' sizes and times
+    digest.update(code_digest().encode())  # the code, by its files' contents
     return digest.hexdigest()
 
 

@@ -79,6 +79,17 @@ class _Collect(logging.Handler):
         self.records.append(record)
 
 
+def generated_docs(folder: Path, count: int, seed: int) -> Path:
+    """``folder/docs`` with ``count`` posts from the benchmarks' corpus generator (``benchmarks/corpus.py``)."""
+    if str(ROOT / "benchmarks") not in sys.path:  # a plain script folder, not a package
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+    from corpus import generate
+
+    docs = folder / "docs"
+    generate(count, docs, seed=seed)
+    return docs
+
+
 def build_site(docs_dir: Path, site_dir: Path, *, strict: bool = True, config: Path = CONFIG) -> Built:
     """Build ``docs_dir`` with the project's mkdocs.yml, as ``mkdocs build`` does.
 

@@ -9,15 +9,12 @@ import markdown
 import pytest
 
 import flagref.decorations
-from conftest import ROOT, build_site, search_fragments, serving
+from conftest import build_site, generated_docs, search_fragments, serving
 from flagref.decorations import DecorationPool
 from flagref.render.header import render_post_header
 from flagref.render.search import RECORDS_FOLDER
 from flagref.render.text import narrow
 from flagref.site import SiteBuild, SourceFile
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from corpus import generate  # noqa: E402 - the benchmarks' corpus generator, a plain script folder
 
 pytestmark = pytest.mark.slow
 
@@ -35,9 +32,8 @@ def _generated(site):
 
 
 def test_the_worker_makes_the_same_pages_and_search_records(tmp_path, monkeypatch):
-    docs = tmp_path / "docs"
     count = flagref.decorations.MIN_POSTS + 10
-    generate(count, docs, seed=3)
+    docs = generated_docs(tmp_path, count, seed=3)
     started = []
     real = flagref.decorations.DecorationPool.__init__
 
@@ -93,9 +89,8 @@ def test_the_worker_makes_the_same_pages_and_search_records(tmp_path, monkeypatc
 
 def test_a_serve_rebuild_restages_kept_posts_in_the_worker(tmp_path, monkeypatch):
     """Under serve the worker, forked with the kept decorations, stages unchanged posts without being sent them."""
-    docs = tmp_path / "docs"
     count = flagref.decorations.MIN_POSTS + 10
-    generate(count, docs, seed=5)
+    docs = generated_docs(tmp_path, count, seed=5)
     first = build_site(docs, tmp_path / "first", strict=False)
     sent: list[int] = []
     real = flagref.decorations.DecorationPool._flush
@@ -117,8 +112,7 @@ def test_a_serve_rebuild_restages_kept_posts_in_the_worker(tmp_path, monkeypatch
 
 
 def _generated_build(tmp_path, count: int, seed: int) -> SiteBuild:
-    docs = tmp_path / "docs"
-    generate(count, docs, seed=seed)
+    docs = generated_docs(tmp_path, count, seed=seed)
     paths = sorted(docs.rglob("*.md"))
     return SiteBuild([SourceFile(p.relative_to(docs).as_posix(), str(p), p.read_text()) for p in paths])
 
@@ -211,8 +205,7 @@ def test_a_post_decorated_beside_is_let_go_once_its_page_is_written(tmp_path):
 
 
 def test_a_page_the_author_wrote_is_kept_over_the_generated_page_of_its_name(tmp_path):
-    docs = tmp_path / "docs"
-    generate(flagref.decorations.MIN_POSTS + 10, docs, seed=5)  # a worker makes the generated pages
+    docs = generated_docs(tmp_path, flagref.decorations.MIN_POSTS + 10, seed=5)  # a worker makes the generated pages
     (docs / "index.md").write_text("# Welcome\n\nThe author's own home page.\n", encoding="utf-8")
     result = build_site(docs, tmp_path / "out", strict=False)
     home = (result.site / "index.html").read_text(encoding="utf-8")

@@ -14,14 +14,11 @@ from test_prereading import _sources as _read
 
 import flagref.poststore
 import flagref.site
-from conftest import ROOT, build_site
+from conftest import build_site, generated_docs
 from flagref.catalog import load_catalog
 from flagref.checks.rules import load_rules
 from flagref.poststore import PostStore
 from flagref.site import PostCache, SiteBuild, SourceFile, site_fingerprint
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from corpus import generate  # noqa: E402 - the benchmarks' corpus generator, a plain script folder
 
 pytestmark = pytest.mark.unit
 
@@ -30,9 +27,7 @@ COUNT = 24
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    docs = tmp_path_factory.mktemp("poststore") / "docs"
-    generate(COUNT, docs, seed=29)
-    return docs
+    return generated_docs(tmp_path_factory.mktemp("poststore"), COUNT, seed=29)
 
 
 def _sources(docs: Path) -> list[SourceFile]:
@@ -175,8 +170,7 @@ def test_a_pack_that_cannot_be_written_costs_nothing_but_time(corpus, tmp_path):
 @pytest.mark.slow
 def test_a_site_built_again_from_the_store_is_the_same(tmp_path, monkeypatch, caplog):
     """Two runs of ``mkdocs build`` on 80 posts (the reading child and the decoration worker on)."""
-    docs = tmp_path / "docs"
-    generate(80, docs, seed=31)
+    docs = generated_docs(tmp_path, 80, seed=31)
     monkeypatch.setenv("FLAGREF_CACHE_DIR", str(tmp_path / "cache"))
     if "hooks/flagref_mkdocs.py" in sys.modules:  # nothing in memory from an earlier test's build
         monkeypatch.setattr(sys.modules["hooks/flagref_mkdocs.py"], "_cache", PostCache())

@@ -11,7 +11,7 @@ import pytest
 
 import flagref.prereading
 import flagref.records
-from conftest import ROOT, build_site
+from conftest import build_site, generated_docs
 from flagref.catalog import load_catalog
 from flagref.checks.claims import CLAIM_RULES
 from flagref.checks.rules import load_rules
@@ -20,17 +20,12 @@ from flagref.parse.programs import load_programs
 from flagref.prereading import PostFile, Prereader
 from flagref.site import PostCache, SiteBuild, SourceFile, post_paths, site_fingerprint
 
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from corpus import generate  # noqa: E402 - the benchmarks' corpus generator, a plain script folder
-
 COUNT = flagref.prereading.MIN_POSTS + 30
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    docs = tmp_path_factory.mktemp("prereading") / "docs"
-    generate(COUNT, docs, seed=17)
-    return docs
+    return generated_docs(tmp_path_factory.mktemp("prereading"), COUNT, seed=17)
 
 
 def _files(docs: Path) -> list[PostFile]:

@@ -112,7 +112,7 @@ class PostStore:
                     if _is_entry(kept, key):  # written under its own key: not another's, by a pack replaced since
                         out[key] = kept[1:]
         except OSError:  # the pack went away meanwhile: what was taken is used, the rest read
-            pass
+            return out
         return out
 
     def missing(self, keys: Iterable[Key]) -> bool:

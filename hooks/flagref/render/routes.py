@@ -165,9 +165,8 @@ def _relpath(to_path: str, base: str) -> str:
     """
     to_parts = to_path.split("/")
     base_parts = base.split("/")[:-1]  # the folder: what follows its last "/" is a file name
-    if any(p in ("", ".", "..") for p in to_parts[:-1]) or any(p in ("", ".", "..") for p in base_parts):
-        return posixpath.relpath("/" + to_path, "/" + base)
-    if to_parts[-1] in (".", ".."):
+    odd = ("", ".", "..")
+    if any(p in odd for p in to_parts[:-1]) or any(p in odd for p in base_parts) or to_parts[-1] in odd[1:]:
         return posixpath.relpath("/" + to_path, "/" + base)
     if not to_parts[-1]:
         to_parts.pop()  # "a/b/": the folder b
